@@ -36,7 +36,7 @@ endif
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(SANFLAGS) -MMD -MP
-CFLAGS_ALL := $(BASEFLAGS) $(WARN) -Iruntime/include -Iruntime -Icompiler -Iidl -I$(B)/gen/idl $(CFLAGS)
+CFLAGS_ALL := $(BASEFLAGS) $(WARN) -Iruntime/include -Iruntime -Icompiler -Iidl -I$(B)/gen/idl -Itools/alr $(CFLAGS)
 # Generated parser/lexer: not our code, so only the warnings that matter.
 CFLAGS_GEN := $(BASEFLAGS) -Wall -Wno-unused-parameter -Wno-unused-variable \
               -Wno-unused-but-set-variable -Wno-sign-compare -Wno-implicit-fallthrough \
@@ -67,8 +67,13 @@ ALRC      := $(B)/bin/alrc
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
+ALR_TOOL  := $(B)/bin/alr
+ALR_TOOL_SRC := $(sort $(filter-out tools/alr/main.c,$(wildcard tools/alr/*.c)))
+ALR_TOOL_OBJ := $(ALR_TOOL_SRC:%.c=$(B)/obj/%.o)
+JSON_LIBS := -ljansson
+
 .PHONY: all test check demo install clean fuzz fuzz-build unit golden
-all: $(ALRC) $(LIBALR_A) $(LIBALR_SO)
+all: $(ALRC) $(LIBALR_A) $(LIBALR_SO) $(if $(wildcard tools/alr/main.c),$(ALR_TOOL))
 
 # ---------------------------------------------------------------- generated front end
 $(B)/gen/idl/lexer.c: idl/lexer.re | $(B)/gen/idl/parser.c
@@ -114,10 +119,24 @@ $(ALRC): $(B)/obj/compiler/alrc_main.o $(LIBALRC_A) $(LIBALR_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+# The wire debugging tool: JSON through jansson (a tool dependency, never libalr's).
+$(B)/lib/libalrtool.a: $(ALR_TOOL_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(ALR_TOOL): $(B)/obj/tools/alr/main.o $(B)/lib/libalrtool.a $(LIBALRC_A) $(LIBALR_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(JSON_LIBS) $(LDLIBS_ALL)
+
 # ---------------------------------------------------------------- tests
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBALRC_A) $(LIBALR_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# tests that exercise the JSON tool library
+$(B)/tests/test_evolution: $(B)/obj/tests/unit/test_evolution.o $(B)/lib/libalrtool.a $(LIBALRC_A) $(LIBALR_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(JSON_LIBS) $(LDLIBS_ALL)
 
 $(B)/obj/tests/unit/%.o: CFLAGS_ALL += -Itests
 

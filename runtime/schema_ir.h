@@ -180,4 +180,69 @@ size_t alri_type_canon(const alri_schema *s, uint32_t t, char *buf, size_t cap);
 /* 64-bit FNV-1a of bytes; the hash used for semantic identities. */
 uint64_t alri_fnv1a64(const void *data, size_t len, uint64_t seed);
 
+/* ---- blob layout (spec/schema-blob.md) ---- */
+
+/* Section ids, in the order sections appear in a blob. */
+enum alri_section_id {
+    ALRI_SEC_INFO = 1,     /* one record: the package */
+    ALRI_SEC_STRINGS = 2,  /* {offset, len} into STRDATA */
+    ALRI_SEC_STRDATA = 3,  /* the bytes of every string (record size 1) */
+    ALRI_SEC_TYPES = 4,
+    ALRI_SEC_VALUES = 5,
+    ALRI_SEC_ANNOTS = 6,
+    ALRI_SEC_ARGS = 7,
+    ALRI_SEC_ENUMS = 8,
+    ALRI_SEC_ENUMVALS = 9,
+    ALRI_SEC_STRUCTS = 10,
+    ALRI_SEC_FIELDS = 11,
+    ALRI_SEC_SERVICES = 12,
+    ALRI_SEC_METHODS = 13,
+    ALRI_SEC_PARAMS = 14,
+    ALRI_SEC_COUNT_ = 14   /* sections of format 1.0 (all required) */
+};
+
+#define ALRI_BLOB_HEADER_SIZE 16u /* magic, major, minor, total_size, section_count */
+#define ALRI_BLOB_DIRENT_SIZE 12u /* id, offset, size */
+#define ALRI_BLOB_SECHDR_SIZE 8u  /* count, record_size */
+
+/* Record sizes of format 1.0 (a reader accepts larger, never smaller). */
+#define ALRI_REC_INFO 4u
+#define ALRI_REC_STRINGS 8u
+#define ALRI_REC_STRDATA 1u
+#define ALRI_REC_TYPES 12u
+#define ALRI_REC_VALUES 16u
+#define ALRI_REC_ANNOTS 12u
+#define ALRI_REC_ARGS 8u
+#define ALRI_REC_ENUMS 28u
+#define ALRI_REC_ENUMVALS 24u
+#define ALRI_REC_STRUCTS 24u
+#define ALRI_REC_FIELDS 24u
+#define ALRI_REC_SERVICES 24u
+#define ALRI_REC_METHODS 36u
+#define ALRI_REC_PARAMS 24u
+
+/* ---- semantic identities (spec/schema-blob.md "Semantic identity") ---- */
+
+/* The FNV-1a 64 offset basis: the seed of a fresh hash.  Identities are
+ * always computed from this seed; passing a previous result as the seed
+ * continues a hash over concatenated data. */
+#define ALRI_FNV1A64_INIT 0xcbf29ce484222325ull
+
+/* Lowercase name of a return mode ("void", "value", "result", "status",
+ * "oneway", "oneway_status", "async", "asyncref"); "?" when out of range. */
+const char *alri_return_mode_name(uint8_t mode);
+
+/* Identity of type t: FNV-1a 64 of its canonical text. */
+uint64_t alri_type_id(const alri_schema *s, uint32_t t);
+/* Identity of a struct, enum or service: FNV-1a 64 of its qualified name. */
+uint64_t alri_decl_id(const char *qualified_name);
+/* Identity of a field or parameter: FNV-1a 64 of "name:typecanon". */
+uint64_t alri_member_id(const alri_schema *s, const alri_member *m);
+/* Identity of an enum value: FNV-1a 64 of "name=value" (value in decimal,
+ * signed for enums, unsigned for flags). */
+uint64_t alri_enumval_id(const alri_enum *e, const alri_enumval *v);
+/* Identity of a method: FNV-1a 64 of "pkg.Service.name/mode" (mode as
+ * alri_return_mode_name()). */
+uint64_t alri_method_id(const alri_service *svc, const alri_method *m);
+
 #endif /* ALR_SCHEMA_IR_H */
