@@ -58,6 +58,8 @@ ast_file *ast_file_begin(ast_ctx *ctx, uint32_t file_index, const char *path)
         return NULL;
     f->diag_file = file_index;
     f->path = ast_strdup(ctx, path);
+    f->decls_tail_ = &f->decls;
+    f->imports_tail_ = &f->imports;
     AST_APPEND(&ctx->files, f);
     ctx->cur_file = f;
     ctx->cur_pkg = NULL;
@@ -87,7 +89,8 @@ ast_import *ast_import_add(ast_ctx *ctx, const char *path, ast_loc loc)
         return NULL;
     im->loc = loc;
     im->path = ast_strdup(ctx, path);
-    AST_APPEND(&ctx->cur_file->imports, im);
+    *ctx->cur_file->imports_tail_ = im;
+    ctx->cur_file->imports_tail_ = &im->next;
     return im;
 }
 
@@ -121,7 +124,8 @@ static ast_decl *ast_decl_begin(ast_ctx *ctx, ast_decl_kind kind, const char *do
     d->doc = ast_strdup(ctx, doc);
     d->annots = annots;
     d->file = ctx->cur_file;
-    AST_APPEND(&ctx->cur_file->decls, d);
+    *ctx->cur_file->decls_tail_ = d;
+    ctx->cur_file->decls_tail_ = &d->next;
     ctx->cur_decl = d;
     return d;
 }
@@ -177,7 +181,10 @@ ast_member *ast_field_add(ast_ctx *ctx, const char *doc, ast_annot *annots,
     ast_member *m = ast_member_new(ctx, doc, annots, type, name, dflt, loc);
     if (!m)
         return NULL;
-    AST_APPEND(&d->fields, m);
+    if (!d->tail_)
+        d->tail_ = (void **)&d->fields;
+    *(ast_member **)d->tail_ = m;
+    d->tail_ = (void **)&m->next;
     d->nfields++;
     return m;
 }
@@ -196,7 +203,10 @@ ast_enumval *ast_enumval_add(ast_ctx *ctx, const char *doc, ast_annot *annots,
     v->doc = ast_strdup(ctx, doc);
     v->annots = annots;
     v->value = value;
-    AST_APPEND(&d->values, v);
+    if (!d->tail_)
+        d->tail_ = (void **)&d->values;
+    *(ast_enumval **)d->tail_ = v;
+    d->tail_ = (void **)&v->next;
     d->nvalues++;
     return v;
 }
@@ -215,7 +225,10 @@ static ast_method *ast_method_new(ast_ctx *ctx, const char *doc, ast_annot *anno
     m->name = ast_strdup(ctx, name);
     m->doc = ast_strdup(ctx, doc);
     m->annots = annots;
-    AST_APPEND(&d->methods, m);
+    if (!d->tail_)
+        d->tail_ = (void **)&d->methods;
+    *(ast_method **)d->tail_ = m;
+    d->tail_ = (void **)&m->next;
     d->nmethods++;
     ctx->cur_method = m;
     return m;
@@ -253,7 +266,10 @@ ast_member *ast_param_add(ast_ctx *ctx, const char *doc, ast_annot *annots,
     ast_member *m = ast_member_new(ctx, doc, annots, type, name, dflt, loc);
     if (!m)
         return NULL;
-    AST_APPEND(&me->params, m);
+    if (!me->params_tail_)
+        me->params_tail_ = &me->params;
+    *me->params_tail_ = m;
+    me->params_tail_ = &m->next;
     me->nparams++;
     return m;
 }
@@ -373,7 +389,10 @@ ast_value *ast_value_ident_or(ast_ctx *ctx, ast_value *v, const char *name, ast_
         return v;
     id->loc = loc;
     id->name = ast_strdup(ctx, name);
-    AST_APPEND(&v->idents, id);
+    if (!v->idents_tail_)
+        v->idents_tail_ = &v->idents;
+    *v->idents_tail_ = id;
+    v->idents_tail_ = &id->next;
     return v;
 }
 

@@ -45,6 +45,7 @@ typedef struct ast_value {
     const char *s;
     uint32_t slen;
     ast_ident *idents; /* AST_V_IDENT: one or more, in source order */
+    ast_ident **idents_tail_; /* builder's append point */
 } ast_value;
 
 /* ---- annotations: @name, @name(arg, key = arg, ...) ---- */
@@ -118,6 +119,7 @@ typedef struct ast_method {
     ast_type *ret;         /* as written; NULL for constructors */
     ast_member *params;
     uint32_t nparams;
+    ast_member **params_tail_;
     struct ast_method *next;
     /* resolved by sema */
     int mode;              /* alr_return_mode */
@@ -149,6 +151,7 @@ struct ast_decl {
     uint32_t nvalues;
     ast_method *methods;   /* service */
     uint32_t nmethods;
+    void **tail_;          /* builder's append point for the member list */
     ast_decl *next;        /* next declaration of the same file */
     /* sema / lower scratch */
     int mark;
@@ -169,6 +172,8 @@ struct ast_file {
     ast_loc pkg_loc;
     ast_import *imports;
     ast_decl *decls;
+    ast_decl **decls_tail_;
+    ast_import **imports_tail_;
     ast_file *next;       /* next file in ctx->files (load order) */
     int mark;             /* for cycle detection */
 };

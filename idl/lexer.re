@@ -35,6 +35,9 @@ void idl_lex_init(idl_state *st, const char *text, size_t len)
     L->cur = L->src;
     L->line_start = L->src;
     L->line = 1;
+    /* a UTF-8 byte order mark is skipped (columns still count its bytes) */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        L->cur += 3;
 }
 
 void idl_lex_fini(idl_state *st)
@@ -430,8 +433,13 @@ static int lex_stray(idl_state *st, idl_ptr p)
         return -1;
     }
     L->bad_end = L->cur;
-    if (n > 1)
-        idl_error(st, lex_loc(st, p), "unexpected character '%.*s'", (int)n, (const char *)p);
+    if (n > 1) {
+        uint32_t cp = p[0] & (0x7fu >> n);
+        for (size_t i = 1; i < n; i++)
+            cp = cp << 6 | (p[i] & 0x3fu);
+        idl_error(st, lex_loc(st, p), "unexpected character '%.*s' (U+%04X)", (int)n,
+                  (const char *)p, (unsigned)cp);
+    }
     else if (*p > 0x20 && *p < 0x7f)
         idl_error(st, lex_loc(st, p), "unexpected character '%c'", (int)*p);
     else

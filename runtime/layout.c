@@ -104,7 +104,7 @@ static alr_err type_size(lbuild *b, uint32_t t, unsigned depth)
             e = ALR_ESCHEMA;
             break;
         }
-        e = struct_size(b, ty->a, depth + 1);
+        e = struct_size(b, ty->a, depth);
         if (e == ALR_OK) {
             size = b->l->structs[ty->a].size;
             align = b->l->structs[ty->a].align;

@@ -1184,16 +1184,27 @@ static void test_raw_rejects(void)
     CHECK_EQ_INT(alri_schema_read(&r, c, len, err, sizeof err), ALR_ESCHEMA);
     CHECK(strstr(err, "contiguous") != NULL);
 
-    /* duplicate strings: make string 1 equal to string 0 ("p") */
+    /* duplicate strings: turn the first other 1-byte string into "p" */
     memcpy(c, blob, len);
     {
-        size_t ss = sec_off(blob, ALRI_SEC_STRINGS) + 8;
-        uint32_t off1 = get32(blob + ss + 8), len1 = get32(blob + ss + 12);
-        (void)off1;
-        if (len1 >= 1) {
-            /* not easily made equal without moving bytes: use a 1-byte string */
+        size_t ss = sec_off(blob, ALRI_SEC_STRINGS);
+        uint32_t nstr = get32(blob + ss);
+        for (uint32_t i = 1; i < nstr; i++) {
+            uint32_t off = get32(blob + ss + 8 + 8 * i), slen = get32(blob + ss + 12 + 8 * i);
+            if (slen == 1) {
+                c[sd + off] = 'p';
+                break;
+            }
         }
     }
+    CHECK_EQ_INT(alri_schema_read(&r, c, len, err, sizeof err), ALR_ESCHEMA);
+    CHECK(strstr(err, "duplicate of string 0") != NULL);
+
+    /* invalid UTF-8 / overlong encodings in string data */
+    memcpy(c, blob, len);
+    c[sd] = 0xC0;
+    CHECK_EQ_INT(alri_schema_read(&r, c, len, err, sizeof err), ALR_ESCHEMA);
+    CHECK(strstr(err, "UTF-8") != NULL);
     free(c);
     free(blob);
 }

@@ -710,7 +710,7 @@ static void test_locations(void)
     px_done(&p);
 
     /* lines are counted through block comments and doc comments */
-    px_parse(&p, "/* one\ntwo\nthree */ struct A {}\n/// d\n/// e\nstruct B {}");
+    px_parse(&p, "\xef\xbb\xbf/* one\ntwo\nthree */ struct A {}\n/// d\n/// e\nstruct B {}");
     CHECK_EQ_INT(p.errors, 0);
     CHECK_LOC(decl_named(p.f, "A")->loc, 3, 17);
     CHECK_LOC(decl_named(p.f, "B")->loc, 6, 8);
@@ -840,7 +840,9 @@ static void test_lexical_errors(void)
     EXPECT_ERR("struct S { f64 a = 1e999; }", "t.alr:1:20: error: floating-point literal out of range");
     EXPECT_ERR("struct S { u64 a = $; }", "t.alr:1:20: error: unexpected character '$'");
     EXPECT_ERR("struct S\x01 {}", "t.alr:1:9: error: unexpected byte 0x01");
-    EXPECT_ERR("struct Caf\xc3\xa9 {}", "t.alr:1:11: error: unexpected character '\xc3\xa9'");
+    EXPECT_ERR("struct Caf\xc3\xa9 {}", "t.alr:1:11: error: unexpected character '\xc3\xa9' (U+00E9)");
+    EXPECT_ERR("struct S\xc2\xa0{}", "t.alr:1:9: error: unexpected character '\xc2\xa0' (U+00A0)");
+    EXPECT_ERR("struct S \xf0\x9f\x98\x80 {}", "t.alr:1:10: error: unexpected character '\xf0\x9f\x98\x80' (U+1F600)");
     EXPECT_ERR("struct S \x80\x80\x80 {}", "t.alr:1:10: error: unexpected byte 0x80");
     expect_error_n(__LINE__, "struct \0S {}", 12, "t.alr:1:8: error: unexpected byte 0x00", 1);
     expect_error_n(__LINE__, "// a \0 b\nstruct S {}", 20, "t.alr:1:6: error: NUL character in comment", 1);

@@ -89,7 +89,7 @@ static uint32_t method_ix(const alr_schema *s, const char *svc, const char *name
             if (strcmp(ir->methods.v[ir->services.v[i].first_method + k].name, name) == 0)
                 return ir->services.v[i].first_method + k;
     }
-    return ALR_NONE;
+    return ALRI_NONE;
 }
 
 /* ------------------------------------------------------------ the schema and its C twin */
@@ -418,7 +418,7 @@ static void test_methods(alr_layout *l, const alr_schema *s)
     static const char *const none[] = {"none", "rv", "st", "ow", "new", "w"};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
         uint32_t mi = method_ix(s, "l.Svc", none[i]);
-        CHECK(mi != ALR_NONE);
+        CHECK(mi != ALRI_NONE);
         CHECK(alr_layout_ret(l, mi) == NULL);
         CHECK(alr_layout_args(l, mi) != NULL);
     }
@@ -484,8 +484,18 @@ static void test_hostile(void)
     f->type = a2;
     f->dflt = ALRI_NONE;
     CHECK_EQ_INT(alr_layout_build(&s, &l), ALR_ELIMIT);
+    alri_schema_fini(ir);
     /* one level is fine: 512 KiB */
-    ir->fields.v[0].type = a1;
+    alri_schema_init(ir);
+    u64 = alri_schema_type(ir, ALR_K_U64, 0, 0);
+    a1 = alri_schema_type(ir, ALR_K_ARRAY, u64, 65536);
+    st = ALRI_PUSH(ir, structs);
+    st->name = "x.Big";
+    st->nfields = 1;
+    f = ALRI_PUSH(ir, fields);
+    f->name = "v";
+    f->type = a1;
+    f->dflt = ALRI_NONE;
     l = NULL;
     CHECK_EQ_INT(alr_layout_build(&s, &l), ALR_OK);
     CHECK(l && alr_layout_struct(l, 0)->size == 65536u * 8u);

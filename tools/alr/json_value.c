@@ -95,8 +95,8 @@ static size_t jv_push_key(jv_walk *w, const char *key)
 {
     bool ident = key[0] != '\0' && !(key[0] >= '0' && key[0] <= '9');
     for (const char *p = key; *p && ident; p++)
-        ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                (*p >= '0' && *p <= '9') || *p == '_';
+        ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '_';
     if (ident)
         return jv_push(w, ".%s", key);
     size_t old = w->plen;
@@ -117,9 +117,9 @@ static size_t jv_push_key(jv_walk *w, const char *key)
 static const char *jv_kind_name(unsigned kind)
 {
     static const char *const names[] = {
-        "?",      "bool",   "i8",   "i16",      "i32",   "i64",    "u8",    "u16",
-        "u32",    "u64",    "f32",  "f64",      "string", "bytes", "list",  "set",
-        "map",    "optional", "array", "struct", "enum",  "flags",  "ref",
+        "?",   "bool",     "i8",    "i16",    "i32",    "i64",   "u8",   "u16",
+        "u32", "u64",      "f32",   "f64",    "string", "bytes", "list", "set",
+        "map", "optional", "array", "struct", "enum",   "flags", "ref",
     };
     return kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
@@ -240,8 +240,7 @@ static int fj_int(jv_walk *w, unsigned kind, const json_t *j, void *out)
     if (ok && !is_signed)
         ok = mag <= umax[k];
     if (!ok) {
-        jv_fail(w, "%s%" PRIu64 " is out of range for %s", neg ? "-" : "", mag,
-                jv_kind_name(kind));
+        jv_fail(w, "%s%" PRIu64 " is out of range for %s", neg ? "-" : "", mag, jv_kind_name(kind));
         return -1;
     }
     int64_t sv = neg ? (int64_t)(0 - mag) : (int64_t)mag;
@@ -288,7 +287,8 @@ static int fj_float(jv_walk *w, unsigned kind, const json_t *j, void *out)
         else if (strcmp(s, "nan") == 0)
             d = NAN;
         else {
-            jv_fail(w, "expected a number (or \"inf\", \"-inf\", \"nan\"), got the string \"%.40s\"",
+            jv_fail(w,
+                    "expected a number (or \"inf\", \"-inf\", \"nan\"), got the string \"%.40s\"",
                     s);
             return -1;
         }
@@ -432,7 +432,7 @@ static int fj_flags(jv_walk *w, const alr_type_desc *td, const json_t *j, void *
     if (json_is_array(j)) {
         size_t i;
         json_t *item;
-        json_array_foreach(j, i, item) {
+        json_array_foreach (j, i, item) {
             size_t old = jv_push(w, "[%zu]", i);
             if (fj_flag_item(w, e, item, &bits) != 0)
                 return -1;
@@ -461,7 +461,7 @@ static int fj_struct(jv_walk *w, const alr_struct_desc *sd, const json_t *j, voi
     }
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)j, key, val) {
+    json_object_foreach ((json_t *)j, key, val) {
         uint32_t m = 0;
         while (m < sd->nmembers && strcmp(sd->members[m].name, key) != 0)
             m++;
@@ -541,7 +541,7 @@ static int fj_map(jv_walk *w, const alr_type_desc *td, const json_t *j, alr_map 
         size_t i = 0;
         const char *key;
         json_t *val;
-        json_object_foreach((json_t *)j, key, val) {
+        json_object_foreach ((json_t *)j, key, val) {
             size_t old = jv_push_key(w, key);
             size_t kl = strlen(key);
             char *kc = jv_alloc(w, kl + 1, 1);
@@ -680,8 +680,8 @@ static int fj_value(jv_walk *w, const alr_type_desc *td, const json_t *j, void *
     return rc;
 }
 
-int jv_struct_from_json(const jv_opts *o, const alr_struct_desc *sd, const json_t *j,
-                        void *out, char *err, size_t errlen)
+int jv_struct_from_json(const jv_opts *o, const alr_struct_desc *sd, const json_t *j, void *out,
+                        char *err, size_t errlen)
 {
     jv_walk w;
     jv_walk_init(&w, o, err, errlen);
@@ -999,16 +999,16 @@ static json_t *tj_value(jv_walk *w, const alr_type_desc *td, const void *p)
     return j;
 }
 
-json_t *jv_struct_to_json(const jv_opts *o, const alr_struct_desc *sd, const void *value,
-                          char *err, size_t errlen)
+json_t *jv_struct_to_json(const jv_opts *o, const alr_struct_desc *sd, const void *value, char *err,
+                          size_t errlen)
 {
     jv_walk w;
     jv_walk_init(&w, o, err, errlen);
     return tj_struct(&w, sd, value);
 }
 
-json_t *jv_value_to_json(const jv_opts *o, const alr_type_desc *td, const void *value,
-                         char *err, size_t errlen)
+json_t *jv_value_to_json(const jv_opts *o, const alr_type_desc *td, const void *value, char *err,
+                         size_t errlen)
 {
     jv_walk w;
     jv_walk_init(&w, o, err, errlen);
@@ -1107,14 +1107,23 @@ static void sb_jstring(jv_sb *b, const char *s, size_t n)
     sb_put(b, "\"", 1);
 }
 
+/* The fewest significant digits that read back as d; plain notation for
+ * decimal exponents -5 < e < 17 (40.0, not 4e+01), else 1e+300. */
 static void sb_real(jv_sb *b, double d)
 {
-    char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, d);
+    char buf[48];
+    int prec = 1;
+    for (; prec < 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
         if (strtod(buf, NULL) == d)
             break;
     }
+    snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
+    const char *e = strchr(buf, 'e');
+    long exp10 = e ? strtol(e + 1, NULL, 10) : 0;
+    if (exp10 >= 0 && exp10 < 17 && exp10 + 1 > prec)
+        prec = (int)exp10 + 1;
+    snprintf(buf, sizeof buf, "%.*g", prec, d);
     if (!strpbrk(buf, ".eEn"))
         strcat(buf, ".0");
     sb_puts(b, buf);
@@ -1133,7 +1142,7 @@ static void sb_json(jv_sb *b, const json_t *j, int pretty, unsigned level)
         int first = 1;
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)j, key, v) {
+        json_object_foreach ((json_t *)j, key, v) {
             if (!first)
                 sb_puts(b, ",");
             first = 0;
@@ -1155,12 +1164,12 @@ static void sb_json(jv_sb *b, const json_t *j, int pretty, unsigned level)
         int flat = 1;
         size_t i;
         json_t *v;
-        json_array_foreach(j, i, v) {
+        json_array_foreach (j, i, v) {
             if (json_is_object(v) || json_is_array(v))
                 flat = 0;
         }
         sb_puts(b, "[");
-        json_array_foreach(j, i, v) {
+        json_array_foreach (j, i, v) {
             if (i)
                 sb_puts(b, pretty && flat ? ", " : ",");
             if (!flat)
@@ -1268,8 +1277,8 @@ int jv_unhex(const char *hex, size_t hexlen, unsigned char **out, size_t *outlen
         }
         int v = jv_hexval(c);
         if (v < 0) {
-            snprintf(err, errlen, "hex: bad digit '%c' at offset %zu", c >= 0x20 && c < 0x7f ? c : '?',
-                     i);
+            snprintf(err, errlen, "hex: bad digit '%c' at offset %zu",
+                     c >= 0x20 && c < 0x7f ? c : '?', i);
             free(buf);
             return -1;
         }

@@ -29,8 +29,8 @@ typedef struct jv_opts {
 /* JSON -> C.  Fills the struct at out (sd->size bytes, zeroed first) from
  * the JSON object j.  Returns 0, or -1 with a one-line message naming the
  * JSON path ("$.conditions_v2.wind_speed: expected a number") in err. */
-int jv_struct_from_json(const jv_opts *o, const alr_struct_desc *sd, const json_t *j,
-                        void *out, char *err, size_t errlen);
+int jv_struct_from_json(const jv_opts *o, const alr_struct_desc *sd, const json_t *j, void *out,
+                        char *err, size_t errlen);
 /* The same for one value of any type (td->size bytes at out). */
 int jv_value_from_json(const jv_opts *o, const alr_type_desc *td, const json_t *j, void *out,
                        char *err, size_t errlen);
@@ -38,10 +38,10 @@ int jv_value_from_json(const jv_opts *o, const alr_type_desc *td, const json_t *
 /* C -> JSON.  Returns a new reference, or NULL with the reason in err (out
  * of memory, a string that is not UTF-8, a pointer state the C
  * representation does not allow). */
-json_t *jv_struct_to_json(const jv_opts *o, const alr_struct_desc *sd, const void *value,
-                          char *err, size_t errlen);
-json_t *jv_value_to_json(const jv_opts *o, const alr_type_desc *td, const void *value,
-                         char *err, size_t errlen);
+json_t *jv_struct_to_json(const jv_opts *o, const alr_struct_desc *sd, const void *value, char *err,
+                          size_t errlen);
+json_t *jv_value_to_json(const jv_opts *o, const alr_type_desc *td, const void *value, char *err,
+                         size_t errlen);
 
 /* Text of j: pretty (2-space indent, one member per line) when pretty is
  * non-zero, else compact on one line.  Object members keep their order;

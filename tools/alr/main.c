@@ -25,9 +25,11 @@ enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
-    fputs("usage: alr encode --schema X.alrs --type TYPE [--peer Y.alrs] [-I DIR]... JSON\n"
-          "       alr decode --schema X.alrs --type TYPE [--peer Y.alrs] [-I DIR]... [--compact] HEX\n"
-          "       alr caps   --schema X.alrs --peer Y.alrs [-I DIR]...\n"
+    fputs("usage: alr encode --schema X.alrs --type TYPE [--peer Y.alrs [--role R]] [-I DIR]... "
+          "JSON\n"
+          "       alr decode --schema X.alrs --type TYPE [--peer Y.alrs [--role R]] [-I DIR]...\n"
+          "                  [--compact] HEX\n"
+          "       alr caps   --schema X.alrs --peer Y.alrs [--role R] [-I DIR]...\n"
           "       alr --help | --version\n"
           "\n"
           "Encodes a JSON value into ALR wire bytes (printed as lowercase hex) and\n"
@@ -38,10 +40,14 @@ static void usage(FILE *out)
           "  --type TYPE    what the message holds: pkg.Struct, pkg.Service.method\n"
           "                 (its arguments), or pkg.Service.method:return (its result)\n"
           "  --peer FILE    the schema Y of the other side: both hellos are built and\n"
-          "                 decoded and the real handshake runs in process, X as the\n"
-          "                 connector and Y as the acceptor.  encode writes what X sends\n"
-          "                 to a Y peer; decode reads bytes a Y peer sent, as X receives\n"
-          "                 them.  Without --peer both sides have schema X.\n"
+          "                 decoded and the real handshake runs in process (X connects,\n"
+          "                 Y accepts).  encode writes what X sends to a Y peer; decode\n"
+          "                 reads bytes a Y peer sent, as X receives them.  Without\n"
+          "                 --peer both sides have schema X (no handshake, no plan).\n"
+          "  --role R       X's role with --peer: connector (the default) or acceptor.\n"
+          "                 Shared members travel in the acceptor's order, so to decode\n"
+          "                 what `encode --schema X --peer Y` printed, as Y receives it,\n"
+          "                 run `decode --schema Y --peer X --role acceptor`.\n"
           "  -I DIR         search DIR for the imports of .alr schemas\n"
           "  --compact      decode: print the JSON on one line\n"
           "  JSON, HEX      the value itself, '-' to read standard input, or @FILE\n"
@@ -67,6 +73,7 @@ typedef struct tool_opts {
     const char *peer;
     const char *type;
     const char *input;
+    alr_role role;
     const char **incdirs;
     size_t nincdirs;
     int compact;
@@ -78,8 +85,8 @@ typedef struct tool {
     uint8_t *xblob, *yblob;
     size_t xlen, ylen;
     alr_layout *layout;
-    alr_plan *plan;      /* X's plan (connector), NULL without --peer */
-    alr_plan *peer_plan; /* Y's plan (acceptor) */
+    alr_plan *plan;      /* X's plan (in role --role), NULL without --peer */
+    alr_plan *peer_plan; /* Y's plan (the other role) */
 } tool;
 
 static void tool_fini(tool *t)
@@ -96,8 +103,8 @@ static void tool_fini(tool *t)
 static int tool_load(tool *t, const tool_opts *o)
 {
     char err[512];
-    int rc = su_load_schema(o->schema, o->incdirs, o->nincdirs, stderr, &t->x, &t->xblob,
-                            &t->xlen, err, sizeof err);
+    int rc = su_load_schema(o->schema, o->incdirs, o->nincdirs, stderr, &t->x, &t->xblob, &t->xlen,
+                            err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "alr: error: %s\n", err);
         return rc;
@@ -109,11 +116,11 @@ static int tool_load(tool *t, const tool_opts *o)
             fprintf(stderr, "alr: error: %s\n", err);
             return rc;
         }
-        alr_err e = su_handshake(t->x, t->xblob, t->xlen, ALR_ROLE_CONNECTOR, t->y, t->yblob,
-                                 t->ylen, &t->plan, &t->peer_plan, err, sizeof err);
+        alr_err e = su_handshake(t->x, t->xblob, t->xlen, o->role, t->y, t->yblob, t->ylen,
+                                 &t->plan, &t->peer_plan, err, sizeof err);
         if (e != ALR_OK) {
-            fprintf(stderr, "alr: error: handshake of %s with %s failed: %s\n", o->schema,
-                    o->peer, err);
+            fprintf(stderr, "alr: error: handshake of %s with %s failed: %s\n", o->schema, o->peer,
+                    err);
             return e == ALR_ENOMEM ? EXIT_USAGE : EXIT_DATA;
         }
     }
@@ -230,8 +237,8 @@ static int cmd_decode(const tool_opts *o, const tool *t, const alr_struct_desc *
     }
     alr_err e = alr_decode(sd, t->plan, bytes, n, value, arena, NULL);
     if (e != ALR_OK) {
-        fprintf(stderr, "alr: error: invalid message: %s (%zu bytes do not decode as %s%s)\n",
-                alr_strerror(e), n, sd->name, t->plan ? " from this peer" : "");
+        fprintf(stderr, "alr: error: invalid message: %zu bytes do not decode as %s%s: %s\n", n,
+                sd->name, t->plan ? " from this peer" : "", alr_strerror(e));
         rc = e == ALR_ENOMEM ? EXIT_USAGE : EXIT_DATA;
         goto done;
     }
@@ -324,8 +331,7 @@ static int parse_args(int argc, char **argv, tool_opts *o)
         return EXIT_USAGE;
     }
     o->cmd = argv[1];
-    if (strcmp(o->cmd, "--help") == 0 || strcmp(o->cmd, "-h") == 0 ||
-        strcmp(o->cmd, "help") == 0) {
+    if (strcmp(o->cmd, "--help") == 0 || strcmp(o->cmd, "-h") == 0 || strcmp(o->cmd, "help") == 0) {
         usage(stdout);
         return -1;
     }
@@ -338,6 +344,7 @@ static int parse_args(int argc, char **argv, tool_opts *o)
         fprintf(stderr, "alr: error: unknown command '%s' (see alr --help)\n", o->cmd);
         return EXIT_USAGE;
     }
+    int role_given = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -351,7 +358,7 @@ static int parse_args(int argc, char **argv, tool_opts *o)
                 return EXIT_USAGE;
             }
             const char *v = argv[++i];
-            const char **slot = a[1] == 'I' ? NULL
+            const char **slot = a[1] == 'I'   ? NULL
                                 : a[2] == 's' ? &o->schema
                                 : a[2] == 'p' ? &o->peer
                                               : &o->type;
@@ -365,6 +372,21 @@ static int parse_args(int argc, char **argv, tool_opts *o)
             }
         } else if (strncmp(a, "-I", 2) == 0) {
             o->incdirs[o->nincdirs++] = a + 2;
+        } else if (strcmp(a, "--role") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "alr: error: option '%s' needs an argument\n", a);
+                return EXIT_USAGE;
+            }
+            const char *v = argv[++i];
+            role_given = 1;
+            if (strcmp(v, "connector") == 0) {
+                o->role = ALR_ROLE_CONNECTOR;
+            } else if (strcmp(v, "acceptor") == 0) {
+                o->role = ALR_ROLE_ACCEPTOR;
+            } else {
+                fprintf(stderr, "alr: error: --role is 'connector' or 'acceptor', not '%s'\n", v);
+                return EXIT_USAGE;
+            }
         } else if (strcmp(a, "--compact") == 0) {
             o->compact = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -378,13 +400,17 @@ static int parse_args(int argc, char **argv, tool_opts *o)
         }
     }
     bool caps = strcmp(o->cmd, "caps") == 0;
-    const char *missing = !o->schema                ? "--schema"
-                          : caps && !o->peer        ? "--peer"
-                          : !caps && !o->type       ? "--type"
-                          : !caps && !o->input      ? (o->cmd[0] == 'e' ? "JSON" : "HEX")
-                                                    : NULL;
+    const char *missing = !o->schema           ? "--schema"
+                          : caps && !o->peer   ? "--peer"
+                          : !caps && !o->type  ? "--type"
+                          : !caps && !o->input ? (o->cmd[0] == 'e' ? "JSON" : "HEX")
+                                               : NULL;
     if (missing) {
         fprintf(stderr, "alr: error: %s needs %s (see alr --help)\n", o->cmd, missing);
+        return EXIT_USAGE;
+    }
+    if (role_given && !o->peer) {
+        fprintf(stderr, "alr: error: --role needs --peer\n");
         return EXIT_USAGE;
     }
     if (caps && o->input) {

@@ -65,8 +65,8 @@ int su_read_input(const char *path, size_t max, char **data, size_t *len)
     return 0;
 }
 
-int su_compile_alr(const char *path, const char *const *incdirs, size_t nincdirs,
-                   FILE *diag_out, uint8_t **blob, size_t *bloblen, char *err, size_t errlen)
+int su_compile_alr(const char *path, const char *const *incdirs, size_t nincdirs, FILE *diag_out,
+                   uint8_t **blob, size_t *bloblen, char *err, size_t errlen)
 {
     *blob = NULL;
     *bloblen = 0;
@@ -110,9 +110,8 @@ int su_compile_alr(const char *path, const char *const *incdirs, size_t nincdirs
     return rc;
 }
 
-int su_load_schema(const char *path, const char *const *incdirs, size_t nincdirs,
-                   FILE *diag_out, alr_schema **out, uint8_t **blobp, size_t *bloblen,
-                   char *err, size_t errlen)
+int su_load_schema(const char *path, const char *const *incdirs, size_t nincdirs, FILE *diag_out,
+                   alr_schema **out, uint8_t **blobp, size_t *bloblen, char *err, size_t errlen)
 {
     *out = NULL;
     if (blobp) {
@@ -167,7 +166,8 @@ static alr_err su_half(const alr_schema *local, alr_role role, const alr_buf *pe
     if (e == ALR_OK)
         e = alri_handshake(local, &h, role, NULL, plan, why, sizeof why);
     if (e != ALR_OK)
-        snprintf(err, errlen, "%s: %s: %s", who, alr_strerror(e), why[0] ? why : "handshake failed");
+        snprintf(err, errlen, "%s: %s: %s", who, alr_strerror(e),
+                 why[0] ? why : "handshake failed");
     return e;
 }
 
@@ -208,8 +208,8 @@ alr_err su_handshake(const alr_schema *x, const void *xblob, size_t xlen, alr_ro
     return e;
 }
 
-const alr_struct_desc *su_resolve_type(const alr_layout *l, const alr_schema *s,
-                                       const char *name, char *err, size_t errlen)
+const alr_struct_desc *su_resolve_type(const alr_layout *l, const alr_schema *s, const char *name,
+                                       char *err, size_t errlen)
 {
     const char *colon = strchr(name, ':');
     size_t nl = colon ? (size_t)(colon - name) : strlen(name);
@@ -231,8 +231,8 @@ const alr_struct_desc *su_resolve_type(const alr_layout *l, const alr_schema *s,
     }
     uint32_t m = su_find_method(&s->ir, q);
     if (m == ALRI_NONE) {
-        snprintf(err, errlen, "no %s named '%s' in the schema", colon ? "method" : "struct or method",
-                 q);
+        snprintf(err, errlen, "no %s named '%s' in the schema",
+                 colon ? "method" : "struct or method", q);
         return NULL;
     }
     if (colon && strcmp(colon, ":return") == 0) {

@@ -25,16 +25,15 @@ int su_read_input(const char *path, size_t max, char **data, size_t *len);
  * incdirs) into a malloc'ed schema blob.  Compiler diagnostics go to
  * diag_out.  Returns 0, 1 (errors in the schema; err says so), or 2 (I/O or
  * out of memory; reason in err). */
-int su_compile_alr(const char *path, const char *const *incdirs, size_t nincdirs,
-                   FILE *diag_out, uint8_t **blob, size_t *bloblen, char *err, size_t errlen);
+int su_compile_alr(const char *path, const char *const *incdirs, size_t nincdirs, FILE *diag_out,
+                   uint8_t **blob, size_t *bloblen, char *err, size_t errlen);
 
 /* Loads a schema from a blob file (.alrs), or compiles it first when path
  * ends in ".alr".  Returns 0 (*out owned by the caller, alr_schema_free), or
  * 1 / 2 as su_compile_alr (a malformed blob gives 1).  When blob is not NULL
  * it receives the blob's bytes (malloc'ed, the caller frees) and *bloblen. */
-int su_load_schema(const char *path, const char *const *incdirs, size_t nincdirs,
-                   FILE *diag_out, alr_schema **out, uint8_t **blob, size_t *bloblen,
-                   char *err, size_t errlen);
+int su_load_schema(const char *path, const char *const *incdirs, size_t nincdirs, FILE *diag_out,
+                   alr_schema **out, uint8_t **blob, size_t *bloblen, char *err, size_t errlen);
 
 /* The real handshake, in process: builds the HELLO of x (role xrole, blob
  * xblob) and of y (the other role) with alri_hello_encode, decodes each with
@@ -49,17 +48,17 @@ alr_err su_handshake(const alr_schema *x, const void *xblob, size_t xlen, alr_ro
 /* The descriptor --type names: "pkg.Struct"; "pkg.Service.method" or
  * "pkg.Service.method:args" (the argument struct); "pkg.Service.method:return"
  * (the result struct).  NULL with the reason in err when there is none. */
-const alr_struct_desc *su_resolve_type(const alr_layout *l, const alr_schema *s,
-                                       const char *name, char *err, size_t errlen);
+const alr_struct_desc *su_resolve_type(const alr_layout *l, const alr_schema *s, const char *name,
+                                       char *err, size_t errlen);
 
 /* ---- look-ups by qualified name; each returns a local index or ALRI_NONE ---- */
-uint32_t su_find_struct(const alri_schema *s, const char *qname);   /* "pkg.S" */
-uint32_t su_find_enum(const alri_schema *s, const char *qname);     /* "pkg.E" */
-uint32_t su_find_service(const alri_schema *s, const char *qname);  /* "pkg.Svc" */
-uint32_t su_find_method(const alri_schema *s, const char *qname);   /* "pkg.Svc.m" */
-uint32_t su_find_field(const alri_schema *s, const char *qname);    /* "pkg.S.f" (global) */
-uint32_t su_find_param(const alri_schema *s, const char *qname);    /* "pkg.Svc.m.p" (global) */
-uint32_t su_find_enumval(const alri_schema *s, const char *qname);  /* "pkg.E.v" (global) */
+uint32_t su_find_struct(const alri_schema *s, const char *qname);  /* "pkg.S" */
+uint32_t su_find_enum(const alri_schema *s, const char *qname);    /* "pkg.E" */
+uint32_t su_find_service(const alri_schema *s, const char *qname); /* "pkg.Svc" */
+uint32_t su_find_method(const alri_schema *s, const char *qname);  /* "pkg.Svc.m" */
+uint32_t su_find_field(const alri_schema *s, const char *qname);   /* "pkg.S.f" (global) */
+uint32_t su_find_param(const alri_schema *s, const char *qname);   /* "pkg.Svc.m.p" (global) */
+uint32_t su_find_enumval(const alri_schema *s, const char *qname); /* "pkg.E.v" (global) */
 
 /* The service that owns global method index m (ALRI_NONE if out of range). */
 uint32_t su_method_service(const alri_schema *s, uint32_t m);
