@@ -999,6 +999,8 @@ static alr_err check_default(rd *r, walk *w, uint32_t dflt, uint32_t type, const
         uint64_t acc = 0;
         uint32_t last = 0;
         int any = 0;
+        if (!*p) /* the language cannot write an empty combination: keep dumps compilable */
+            return fail(r, ALR_ESCHEMA, "%s: flags default names no value", owner);
         while (*p) {
             size_t n = ident_len(p);
             uint32_t ev = n ? mmap_get(&w->vals, t->a, p, n) : ALRI_NONE;

@@ -404,7 +404,7 @@ static const evo_pair pairs[] = {
 
 /* ---------------------------------------------------------------- helpers */
 
-static char g_dir[64];
+static char g_dir[512];
 
 static void expect(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -433,7 +433,7 @@ typedef struct side {
 static int side_load(side *sd, const char *name, const char *text)
 {
     memset(sd, 0, sizeof *sd);
-    char path[128];
+    char path[600];
     snprintf(path, sizeof path, "%s/%s.alr", g_dir, name);
     FILE *f = fopen(path, "w");
     if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
@@ -879,7 +879,8 @@ static void test_json_errors(void)
 
 int main(void)
 {
-    snprintf(g_dir, sizeof g_dir, "/tmp/alr-evo-XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(g_dir, sizeof g_dir, "%s/alr-evo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(g_dir)) {
         perror("mkdtemp");
         return 1;

@@ -1,11 +1,9 @@
 /*
- * json_value.c - JSON <-> C values through codec descriptors.  One
- * recursive walker per direction follows the descriptor; errors name the
- * JSON path of the offending value.  Mapping: struct -> object (member
- * order), list/set/array -> array, map<string,V> -> object, other maps ->
- * [[k, v], ...], optional -> null or value, bytes -> lowercase hex, enum ->
- * value name (integer if unknown), flags -> [names..., unknown bits],
- * 64-bit integers past INT64_MAX -> decimal strings, inf/nan -> strings.
+ * json_value.c - JSON <-> C values through codec descriptors: one recursive
+ * walker per direction follows the descriptor, errors name the JSON path.
+ * struct -> object (member order); list/set/array -> array; map<string,V> ->
+ * object, other maps -> [[k, v], ...]; optional -> null or value; bytes ->
+ * hex; enum -> name; flags -> [names..., unknown bits]; big u64 -> string.
  */
 #include "json_value.h"
 
