@@ -52,5 +52,19 @@ for f in $schemas; do
   : "$before"
 done
 
+# ---- depfile: lists the root and every import, with a phony target per import
+"$ALRC" -MD -o "$tmp" examples/cityguide/cityguide.alr 2>/dev/null
+want="$tmp/cityguide.alrs: \\
+  examples/cityguide/cityguide.alr \\
+  examples/cityguide/common.alr
+
+examples/cityguide/common.alr:"
+if [ "$(cat "$tmp/cityguide.alrs.d" 2>/dev/null)" = "$want" ]; then ok; else bad "depfile differs"; cat "$tmp/cityguide.alrs.d" >&2; fi
+# ---- exit codes: usage 2, I/O 2, diagnostics 1, bad blob 1
+"$ALRC" --bogus 2>/dev/null; [ $? -eq 2 ] && ok || bad "unknown option must exit 2"
+"$ALRC" "$tmp/none.alr" 2>/dev/null; [ $? -eq 2 ] && ok || bad "unreadable input must exit 2"
+"$ALRC" --dump examples/greeter/greeter.alr >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "--dump of a non-blob must exit 1"
+"$ALRC" --help | grep -q '^usage: alrc' && ok || bad "--help"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
