@@ -73,7 +73,7 @@ ALR_TOOL_OBJ := $(ALR_TOOL_SRC:%.c=$(B)/obj/%.o)
 JSON_LIBS := -ljansson
 
 .PHONY: all test check demo install clean fuzz fuzz-build unit golden
-all: $(ALRC) $(LIBALR_A) $(LIBALR_SO) $(if $(wildcard tools/alr/main.c),$(ALR_TOOL))
+all: $(ALRC) $(LIBALR_A) $(LIBALR_SO) $(ALR_TOOL)
 
 # ---------------------------------------------------------------- generated front end
 $(B)/gen/idl/lexer.c: idl/lexer.re | $(B)/gen/idl/parser.c
@@ -143,8 +143,9 @@ $(B)/obj/tests/unit/%.o: CFLAGS_ALL += -Itests
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-golden: $(ALRC)
+golden: $(ALRC) $(ALR_TOOL)
 	@bash tests/golden.sh $(ALRC)
+	@bash tests/tool.sh $(ALR_TOOL) $(ALRC)
 
 test: all unit golden
 	@echo "all test suites passed ($(B))"
@@ -181,6 +182,7 @@ demo: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/alr $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(ALRC) $(DESTDIR)$(PREFIX)/bin/alrc
+	install -m 755 $(ALR_TOOL) $(DESTDIR)$(PREFIX)/bin/alr
 	install -m 644 $(LIBALR_A) $(DESTDIR)$(PREFIX)/lib/libalr.a
 	install -m 755 $(LIBALR_SO) $(DESTDIR)$(PREFIX)/lib/libalr.so.0
 	ln -sf libalr.so.0 $(DESTDIR)$(PREFIX)/lib/libalr.so

@@ -181,6 +181,11 @@ run "$ALR" decode --compact --schema "$C" --type cityguide.WeatherInfo \
     "$("$ALR" encode --schema "$C" --type cityguide.WeatherInfo '{"temperature":0.1,"ratio":"-inf"}')"
 if [[ "$OUT" == *'"temperature":0.1,'* ]] && [[ "$OUT" == *'"ratio":"-inf"}' ]]; then ok; else bad "f32 0.1, -inf" "$OUT"; fi
 
+expect "no parameters: empty message" 0 "" "$ALR" encode --schema "$C" --type cityguide.CityGuide.check '{}'
+expect "no parameters: decode empty" 0 "{}" "$ALR" decode --compact --schema "$C" --type cityguide.CityGuide.check ""
+expect "result<T, E> reply" 0 '{"return":{"name":"","at":{"latitude":0.0,"longitude":0.0},"website":null,"nearby":[]}}' \
+    "$ALR" decode --compact --schema "$C" --type cityguide.CityGuide.poi:return f0
+
 # ---------------------------------------------------------------- --peer: the weather story
 WT=cityguide.WeatherInfo
 V2='{"temperature":21.5,"conditions":"windy","conditions_v2":{"wind_speed":12.5}}'

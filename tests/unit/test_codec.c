@@ -171,11 +171,15 @@ static const alr_struct_desc addr_sd = {"t.S.add$ret", sizeof(AddRet), alignof(A
 /* one-member structs for hostile inputs: the value sits at offset 0 */
 static alr_member_desc one_m;
 static alr_struct_desc one_sd;
-static const alr_struct_desc *one(const alr_type_desc *t)
+static const alr_struct_desc *one_at(const alr_type_desc *t, uint32_t index)
 {
     one_m = (alr_member_desc){"v", 0, t, NULL};
-    one_sd = (alr_struct_desc){"t.One", t->size, t->align, 1, &one_m, 0};
+    one_sd = (alr_struct_desc){"t.One", t->size, t->align, 1, &one_m, index};
     return &one_sd;
+}
+static const alr_struct_desc *one(const alr_type_desc *t)
+{
+    return one_at(t, 0);
 }
 
 /* ================================================================ helpers */
@@ -1234,7 +1238,7 @@ static void test_bombs(void)
                                           .align = alignof(V2), .elem = &t_v2, .len = 64};
         static const alr_type_desc t_wl = {.kind = ALR_K_LIST, .size = sizeof(alr_list),
                                            .align = alignof(alr_list), .elem = &t_w};
-        alr_plan p2 = {0};
+        alr_plan p2 = {0}; /* the holder (index 1) is identity, V2 lacks b and d */
         p2.nstructs = 2;
         p2.structs = plan2_pm;
         uint8_t *big = malloc(1003);
@@ -1243,12 +1247,13 @@ static void test_bombs(void)
         big[2] = 1000 >> 8;
         memset(big + 3, 0xF0, 1000);
         alr_list l;
-        CHECK(alr_decode(one(&t_wl), &p2, big, 1003, &l, a, NULL) == ALR_EPROTO);
+        CHECK(alr_decode(one_at(&t_wl, 1), &p2, big, 1003, &l, a, NULL) == ALR_EPROTO);
         alr_arena_reset(a);
-        CHECK(alr_decode(one(&t_wl), &p2, big, 13, &l, a, NULL) == ALR_EPROTO); /* short */
-        big[1] = 10;
-        big[2] = 0;
-        CHECK(alr_decode(one(&t_wl), &p2, big, 13, &l, a, NULL) == ALR_OK && l.n == 10 &&
+        CHECK(alr_decode(one_at(&t_wl, 1), &p2, big, 13, &l, a, NULL) == ALR_EPROTO); /* short */
+        big[2] = 0xC4 + 10; /* 10 elements, inline count */
+        alr_err r10 = alr_decode(one_at(&t_wl, 1), &p2, big + 2, 11, &l, a, NULL);
+        CHECK_EQ_INT(r10, ALR_OK);
+        CHECK(r10 == ALR_OK && l.n == 10 &&
               ((V2 *)l.v)[64 * 9 + 63].b == 7);
         alr_arena_reset(a);
         /* without missing members the same defaults cost nothing */
