@@ -194,3 +194,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# Benchmarks (bench/bench.mk defines `bench` and its programs).
+-include bench/bench.mk

@@ -6,8 +6,8 @@
  *
  * Invariants:
  *  - A message is the slots of the top struct's wire members in wire order.
- *    A struct / fixed-array slot is ONE default slot when its C bytes are
- *    all zero (or nothing of it travels), else the slots of its members,
+ *    A struct / fixed-array slot is ONE default slot when every member of
+ *    it that travels is default (is_dflt), else the slots of its members,
  *    preceded by 0xF2 only when the first of them starts with a marker.
  *    An optional slot is default when absent, else its inner slot, again
  *    behind 0xF2 only when that starts with a marker.
@@ -333,6 +333,59 @@ static inline int is_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
+/* Whether the value at src is its type's default as the wire sees it: every
+ * member that travels is default (members the peer lacks do not count), so
+ * a struct is one marker exactly when nothing of it would reach the peer.
+ * Follows no pointer, so it terminates; it stops at the first non-default
+ * member, which in practice is the first one. */
+static int is_dflt(const enc *e, const alr_type_desc *t, const uint8_t *src)
+{
+    switch (t->kind) {
+    case ALR_K_STRING: {
+        const char *s;
+        memcpy(&s, src, sizeof s);
+        return !s || !*s;
+    }
+    case ALR_K_BYTES:
+        return ((const alr_bytes *)src)->len == 0;
+    case ALR_K_LIST:
+    case ALR_K_SET:
+        return ((const alr_list *)src)->n == 0;
+    case ALR_K_MAP:
+        return ((const alr_map *)src)->n == 0;
+    case ALR_K_OPTIONAL: {
+        const void *p;
+        memcpy(&p, src, sizeof p);
+        return p == NULL;
+    }
+    case ALR_K_ARRAY:
+        if (is_zero(src, t->size))
+            return 1;
+        for (uint32_t i = 0; i < t->len; i++, src += t->elem->size)
+            if (!is_dflt(e, t->elem, src))
+                return 0;
+        return 1;
+    case ALR_K_STRUCT: {
+        const alr_struct_desc *sd = t->sd;
+        const alri_plan_members *pm;
+        if (is_zero(src, sd->size))
+            return 1;
+        if (plan_of(e->plan, sd, &pm) != ALR_OK)
+            return 0; /* the walk reports it */
+        const alr_member_desc *m = sd->members;
+        uint32_t n = nwire_of(sd, pm);
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t k = pm ? pm->wire[i] : i;
+            if (k >= sd->nmembers || !is_dflt(e, m[k].type, src + m[k].offset))
+                return 0;
+        }
+        return 1;
+    }
+    default: /* integers, bool, floats by bits, refs */
+        return is_zero(src, t->size);
+    }
+}
+
 static alr_err enc_slot(enc *e, const alr_type_desc *t, const uint8_t *src);
 
 static alr_err enc_members(enc *e, const alr_struct_desc *sd, const alri_plan_members *pm,
@@ -533,7 +586,7 @@ static alr_err enc_slot(enc *e, const alr_type_desc *t, const uint8_t *src)
         return ALR_OK;
     }
     case ALR_K_ARRAY: {
-        if (is_zero(src, t->size))
+        if (is_dflt(e, t, src))
             goto dflt;
         DESCEND(e);
         const alr_type_desc *et = t->elem;
@@ -545,7 +598,7 @@ static alr_err enc_slot(enc *e, const alr_type_desc *t, const uint8_t *src)
     case ALR_K_STRUCT: {
         const alr_struct_desc *sd = t->sd;
         const alri_plan_members *pm;
-        if (is_zero(src, sd->size))
+        if (is_dflt(e, t, src))
             goto dflt;
         TRY(plan_of(e->plan, sd, &pm));
         if (!nwire_of(sd, pm))

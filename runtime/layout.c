@@ -32,6 +32,9 @@ typedef struct lbuild {
     const alri_schema *s;
     uint8_t *tstate;  /* per type: 0 unsized, 1 sizing, 2 sized */
     uint8_t *sstate;  /* per struct: the same */
+    uint8_t *dstate;  /* per struct: default instance 0 todo, 1 building, 2 done */
+    const void **dinst; /* per struct: default instance, NULL when all zero */
+    int oom;          /* an allocation for a default failed */
 } lbuild;
 
 static uint32_t align_up(uint32_t v, uint32_t a)
@@ -173,7 +176,21 @@ static alr_err struct_size(lbuild *b, uint32_t si, unsigned depth)
 
 /* ---- defaults ---- */
 
+static const void *make_default_(lbuild *b, const alri_member *m, const alr_type_desc *td);
+
+/* A member's declared default as a C value; NULL when it has none.  An
+ * allocation failure sets b->oom (a NULL default would silently be zero). */
 static const void *make_default(lbuild *b, const alri_member *m, const alr_type_desc *td)
+{
+    const void *p = make_default_(b, m, td);
+    /* the reader guarantees every default fits its member, so NULL here is
+     * an allocation failure */
+    if (!p && m->dflt != ALRI_NONE && m->dflt < b->s->values.n)
+        b->oom = 1;
+    return p;
+}
+
+static const void *make_default_(lbuild *b, const alri_member *m, const alr_type_desc *td)
 {
     const alri_schema *s = b->s;
     if (m->dflt == ALRI_NONE || m->dflt >= s->values.n)
@@ -305,6 +322,62 @@ static alr_err make_members(lbuild *b, const alri_member *tab, uint32_t total, u
     }
     *out = m;
     return ALR_OK;
+}
+
+/* The default of a by-value member without a declared default: the default
+ * instance of its struct (or an array of them); NULL when that is all zero. */
+static const void *struct_default(lbuild *b, uint32_t si, unsigned depth);
+
+static const void *member_nested_default(lbuild *b, const alr_type_desc *td, unsigned depth)
+{
+    if (td->kind == ALR_K_STRUCT)
+        return struct_default(b, td->index, depth + 1);
+    if (td->kind == ALR_K_ARRAY && td->elem && td->elem->kind == ALR_K_STRUCT) {
+        const void *one = struct_default(b, td->elem->index, depth + 1);
+        if (!one)
+            return NULL;
+        uint8_t *arr = alri_arena_alloc(&b->l->arena, td->size);
+        if (!arr) {
+            b->oom = 1;
+            return NULL;
+        }
+        for (uint32_t i = 0; i < td->len; i++)
+            memcpy(arr + (size_t)i * td->elem->size, one, td->elem->size);
+        return arr;
+    }
+    return NULL;
+}
+
+static const void *struct_default(lbuild *b, uint32_t si, unsigned depth)
+{
+    if (si >= b->s->structs.n || depth > LAYOUT_MAX_DEPTH)
+        return NULL;
+    if (b->dstate[si])
+        return b->dinst[si]; /* done, or a by-value cycle (impossible in a valid IR) */
+    b->dstate[si] = 1;
+    const alr_struct_desc *sd = &b->l->structs[si];
+    uint8_t *inst = NULL;
+    for (uint32_t k = 0; k < sd->nmembers; k++) {
+        const alr_member_desc *m = &sd->members[k];
+        const void *src = m->dflt ? m->dflt : member_nested_default(b, m->type, depth);
+        if (!src)
+            continue;
+        if (!inst && !(inst = alri_arena_alloc(&b->l->arena, sd->size))) {
+            b->oom = 1;
+            break;
+        }
+        memcpy(inst + m->offset, src, m->type->size);
+    }
+    b->dinst[si] = inst;
+    b->dstate[si] = 2;
+    return inst;
+}
+
+static void nested_defaults(lbuild *b, alr_member_desc *m, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (!m[k].dflt)
+            m[k].dflt = member_nested_default(b, m[k].type, 0);
 }
 
 static alr_err build(lbuild *b)
@@ -452,7 +525,18 @@ static alr_err build(lbuild *b)
             m[k].dflt = make_default(b, src, m[k].type);
         }
     }
-    return ALR_OK;
+    if (b->oom)
+        return ALR_ENOMEM;
+    /* A missing member of struct type takes that struct with its own declared
+     * defaults (recursively), not all zeros: "Unknown" survives nesting. */
+    for (uint32_t i = 0; i < s->structs.n; i++)
+        struct_default(b, i, 0);
+    for (uint32_t i = 0; i < s->structs.n; i++)
+        nested_defaults(b, (alr_member_desc *)l->structs[i].members, l->structs[i].nmembers);
+    for (uint32_t mi = 0; mi < s->methods.n; mi++)
+        if (l->args[mi].members)
+            nested_defaults(b, (alr_member_desc *)l->args[mi].members, l->args[mi].nmembers);
+    return b->oom ? ALR_ENOMEM : ALR_OK;
 }
 
 alr_err alr_layout_build(const alr_schema *schema, alr_layout **out)
@@ -477,14 +561,19 @@ alr_err alr_layout_build(const alr_schema *schema, alr_layout **out)
     l->args = alri_arena_alloc(a, ((size_t)s->methods.n + 1) * sizeof *l->args);
     l->rets = alri_arena_alloc(a, ((size_t)s->methods.n + 1) * sizeof *l->rets);
     l->has_ret = alri_arena_alloc(a, (size_t)s->methods.n + 1);
-    lbuild b = {l, s, NULL, NULL};
+    lbuild b = {l, s, NULL, NULL, NULL, NULL, 0};
     b.tstate = calloc((size_t)s->types.n + 1, 1);
     b.sstate = calloc((size_t)s->structs.n + 1, 1);
+    b.dstate = calloc((size_t)s->structs.n + 1, 1);
+    b.dinst = calloc((size_t)s->structs.n + 1, sizeof *b.dinst);
     alr_err e = ALR_ENOMEM;
-    if (l->types && l->structs && l->args && l->rets && l->has_ret && b.tstate && b.sstate)
+    if (l->types && l->structs && l->args && l->rets && l->has_ret && b.tstate && b.sstate &&
+        b.dstate && b.dinst)
         e = build(&b);
     free(b.tstate);
     free(b.sstate);
+    free(b.dstate);
+    free(b.dinst);
     if (e != ALR_OK) {
         alr_layout_free(l);
         return e;

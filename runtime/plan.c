@@ -169,18 +169,32 @@ static const char *peer_name(const alri_schema *s, uint8_t kind, uint32_t idx)
     }
 }
 
+/* Whether peer elements x and y of one kind have the same key (a hash
+ * match alone proves nothing). */
+static int same_key(const alri_schema *s, uint8_t kind, uint32_t x, uint32_t y)
+{
+    if (kind == HK_ENUMVAL)
+        return x < s->enumvals.n && y < s->enumvals.n &&
+               s->enumvals.v[x].value == s->enumvals.v[y].value;
+    if (kind == HK_TYPE) {
+        if (x >= s->types.n || y >= s->types.n || s->types.v[x].kind != s->types.v[y].kind)
+            return 0;
+        uint32_t xa, xb, ya, yb;
+        type_ops(&s->types.v[x], &xa, &xb);
+        type_ops(&s->types.v[y], &ya, &yb);
+        return xa == ya && xb == yb;
+    }
+    const char *a = peer_name(s, kind, x), *b = peer_name(s, kind, y);
+    return a && b && strcmp(a, b) == 0;
+}
+
 static void htab_put(htab *t, uint8_t kind, uint32_t parent, uint64_t h, uint32_t idx)
 {
     uint32_t i = (uint32_t)h & t->mask;
     while (t->e[i].idx1) {
-        if (t->e[i].h == h && t->e[i].kind == kind && t->e[i].parent == parent) {
-            /* same key twice (a malformed peer): the first one wins, but
-             * only if it is really the same name; else keep probing */
-            const char *a = peer_name(t->s, kind, t->e[i].idx1 - 1);
-            const char *b = peer_name(t->s, kind, idx);
-            if (kind == HK_ENUMVAL || kind == HK_TYPE || (a && b && strcmp(a, b) == 0))
-                return;
-        }
+        if (t->e[i].h == h && t->e[i].kind == kind && t->e[i].parent == parent &&
+            same_key(t->s, kind, t->e[i].idx1 - 1, idx))
+            return; /* the same key twice (a malformed peer): the first one wins */
         i = (i + 1) & t->mask;
     }
     t->e[i].h = h;

@@ -191,7 +191,7 @@ WT=cityguide.WeatherInfo
 V2='{"temperature":21.5,"conditions":"windy","conditions_v2":{"wind_speed":12.5}}'
 expect "v1 -> v3 bytes" 0 "890000ac419477696e6479" "$ALR" encode --schema "$W1" --peer "$W3" --type $WT \
     '{"temperature":21.5,"conditions":"windy"}'
-expect "v3 receives v1" 0 '{"temperature":21.5,"conditions":"windy","conditions_v2":{"wind_speed":0.0,"description":""},"hour":0}' \
+expect "v3 receives v1" 0 '{"temperature":21.5,"conditions":"windy","conditions_v2":{"wind_speed":0.0,"description":"Unknown"},"hour":0}' \
     "$ALR" decode --compact --schema "$W3" --peer "$W1" --type $WT 890000ac419477696e6479
 H=$("$ALR" encode --schema "$W2" --peer "$W3" --type $WT "$V2")
 expect "v3 receives v2: declared default" 0 '{"temperature":21.5,"conditions":"windy","conditions_v2":{"wind_speed":12.5,"description":"Unknown"},"hour":0}' \
@@ -207,7 +207,7 @@ expect "v2 receives v3" 0 '{"temperature":-3.25,"conditions":"snow","conditions_
     "$ALR" decode --compact --schema "$W2" --peer "$W3" --role acceptor --type $WT "$H"
 H=$("$ALR" encode --schema "$W1" --peer "$W3" --type cityguide.CityGuide.weather:return \
     '{"return":{"temperature":18,"conditions":"rain"}}')
-expect "weather() reply v1 -> v3" 0 '{"return":{"temperature":18.0,"conditions":"rain","conditions_v2":{"wind_speed":0.0,"description":""},"hour":0}}' \
+expect "weather() reply v1 -> v3" 0 '{"return":{"temperature":18.0,"conditions":"rain","conditions_v2":{"wind_speed":0.0,"description":"Unknown"},"hour":0}}' \
     "$ALR" decode --compact --schema "$W3" --peer "$W1" --role acceptor --type cityguide.CityGuide.weather:return "$H"
 expect "v3 -> v3 forecast args" 0 '{"city":"Oslo","days":0}' "$ALR" decode --compact --schema "$W3" \
     --peer "$W3" --type cityguide.CityGuide.weather_forecast \

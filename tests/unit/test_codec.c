@@ -717,14 +717,13 @@ static int roundtrip_one(const alr_struct_desc *sd, const alr_plan *plan, const 
     } else if (!cmp_struct(sd, v, out, plan)) {
         ok = 0;
     } else {
-        /* re-encoding the decoded value gives a message of the same meaning */
+        /* the encoding is canonical: the decoded value encodes to the same bytes */
         alr_buf b2 = {0};
-        void *out2 = malloc(sd->size);
-        ok = alr_encode(sd, plan, out, &b2) == ALR_OK &&
-             alr_decode(sd, plan, b2.data, b2.len, out2, arena, NULL) == ALR_OK &&
-             cmp_struct(sd, out, out2, plan);
+        ok = alr_encode(sd, plan, out, &b2) == ALR_OK && b2.len == len &&
+             memcmp(b2.data, b.data + 3, len) == 0;
+        if (!ok)
+            fprintf(stderr, "  re-encoding differs (%zu vs %zu bytes)\n", b2.len, len);
         free(b2.data);
-        free(out2);
     }
     free(out);
     free(b.data);

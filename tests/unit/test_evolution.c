@@ -370,10 +370,10 @@ static const evo_pair pairs[] = {
      "{\"temperature\":-3.25,\"conditions\":\"snow\",\"conditions_v2\":{\"wind_speed\":40.0}}",
      "A field cityguide.WeatherConditions.description no; A field cityguide.WeatherInfo.hour no;"
      "A method cityguide.CityGuide.weather_forecast no; A struct cityguide.WeatherConditions yes"},
-    {"weather v1 -> v3 (absent struct member is the zero struct)", s_w1, s_w3,
+    {"weather v1 -> v3 (absent struct member takes its declared nested defaults)", s_w1, s_w3,
      "cityguide.WeatherInfo", "{\"temperature\":30,\"conditions\":\"hot\"}",
      "{\"temperature\":30.0,\"conditions\":\"hot\",\"conditions_v2\":{\"wind_speed\":0.0,"
-     "\"description\":\"\"},\"hour\":0}",
+     "\"description\":\"Unknown\"},\"hour\":0}",
      "B field cityguide.WeatherInfo.conditions_v2 no; B field cityguide.WeatherInfo.hour no;"
      "B struct cityguide.WeatherConditions no; B method cityguide.CityGuide.weather_forecast no"},
     {"weather v3 -> v1", s_w3, s_w1, "cityguide.WeatherInfo",
@@ -386,7 +386,7 @@ static const evo_pair pairs[] = {
      "{\"return\":{\"temperature\":18,\"conditions\":\"rain\"}}",
      "{\"return\":{\"temperature\":18.0,\"conditions\":\"rain\",\"conditions_v2\":{\"wind_speed\":"
      "0.0,"
-     "\"description\":\"\"},\"hour\":0}}",
+     "\"description\":\"Unknown\"},\"hour\":0}}",
      "A return cityguide.CityGuide.weather yes"},
     {"weather v3 -> v2: the weather() reply", s_w3, s_w2, "cityguide.CityGuide.weather:return",
      "{\"return\":{\"temperature\":18,\"conditions\":\"rain\",\"conditions_v2\":{\"wind_speed\":7."
