@@ -1,0 +1,182 @@
+/*
+ * alr/rpc.h - endpoints, servers and calls: the runtime side of generated
+ * stubs and dispatch tables (spec/c-api.md).
+ *
+ * An alr_endpoint is one TCP connection to a peer, after the handshake.  An
+ * alr_server listens, accepts connections (each one an alr_endpoint) and
+ * serves the services registered on it with a worker pool.  Generated code
+ * describes a schema with one alr_iface (blob, descriptors, method table);
+ * stubs call alr_call_sync() on the thread's current endpoint.
+ *
+ * Threads: any number of threads may share one endpoint.  A thread blocked
+ * in a sync call runs the inbound calls addressed to its queue slot
+ * (continuation), so a server calling back into the client during a call is
+ * served on the calling thread.  Ownership is stated per function.
+ */
+#ifndef ALR_RPC_H
+#define ALR_RPC_H
+
+#include <stdbool.h>
+
+#include "alr.h"
+#include "codec.h"
+#include "plan.h"
+#include "schema.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct alr_endpoint alr_endpoint;
+typedef struct alr_server alr_server;
+typedef struct alr_call alr_call;
+
+/* ---- the generated description of a schema ---- */
+
+/* Calls the user's handler for one method: `handlers` is the generated
+ * handler table registered for the method's service, args the decoded
+ * argument struct, ret the zeroed result struct (NULL when none).  Returns
+ * the handler's alr_err (ALR_OK, or an error sent back to the caller). */
+typedef alr_err (*alr_invoke_fn)(alr_call *call, const void *handlers, void *args, void *ret);
+
+typedef struct alr_method_info {
+    const char *name;             /* qualified: "cityguide.CityGuide.add" */
+    uint32_t service;             /* local service index */
+    uint8_t kind;                 /* alr_method_kind */
+    uint8_t mode;                 /* alr_return_mode */
+    uint32_t deadline_ms;         /* @deadline, 0 = the endpoint's default */
+    const alr_struct_desc *args;  /* argument struct (index ALR_DESC_ARGS | method) */
+    const alr_struct_desc *ret;   /* result struct, member "return"; NULL when none */
+    alr_invoke_fn invoke;         /* server side; never NULL */
+} alr_method_info;
+
+typedef struct alr_iface {
+    const char *package;
+    const uint8_t *blob;          /* the schema blob, as alrc wrote it */
+    size_t blob_len;
+    uint32_t nmethods;
+    const alr_method_info *methods;  /* by local method index */
+    uint32_t nservices;
+    const char *const *services;     /* qualified names, by local service index */
+} alr_iface;
+
+/* ---- configuration ---- */
+
+typedef enum alr_log_level { ALR_LOG_ERROR = 0, ALR_LOG_WARN = 1, ALR_LOG_INFO = 2, ALR_LOG_DEBUG = 3 } alr_log_level;
+
+/* A log line (no newline).  msg is valid only during the call. */
+typedef void (*alr_log_fn)(void *user, alr_log_level level, const char *msg);
+
+typedef struct alr_config {
+    uint32_t call_timeout_ms;      /* default deadline of a call (30000); never infinite */
+    uint32_t handshake_timeout_ms; /* whole handshake (10000) */
+    uint32_t connect_timeout_ms;   /* TCP connect (10000) */
+    uint32_t workers;              /* server worker threads (8) */
+    uint32_t max_message;          /* bytes in one frame (64 MiB) */
+    alr_log_fn log;                /* NULL: silent (the default) */
+    void *log_user;
+} alr_config;
+
+/* Fills cfg with the documented defaults. */
+void alr_config_init(alr_config *cfg);
+
+/* ---- client: endpoints ---- */
+
+/* Connects to "host:port" (IPv4, "[v6]:port", or a name), performs the
+ * handshake with iface's schema and returns a ready endpoint the caller owns
+ * (alr_endpoint_close).  cfg may be NULL (defaults); it is copied. */
+alr_err alr_endpoint_connect(const char *addr, const alr_iface *iface, const alr_config *cfg,
+                             alr_endpoint **out);
+
+/* Closes the connection (orderly: pending calls fail with ALR_ECLOSED),
+ * joins the endpoint's threads and frees it.  NULL is allowed.  Must not be
+ * called from one of the endpoint's own handler threads. */
+void alr_endpoint_close(alr_endpoint *ep);
+
+/* Serves a service of ep's iface on this connection (callbacks from the
+ * peer).  handlers (a generated table) and user must outlive ep. */
+alr_err alr_endpoint_serve(alr_endpoint *ep, uint32_t service, const void *handlers, void *user);
+
+/* The peer's capabilities (the handshake's plan), owned by ep. */
+const alr_plan *alr_endpoint_plan(const alr_endpoint *ep);
+
+/* ALR_OK while healthy; else the first fatal error (fault state). */
+alr_err alr_endpoint_status(const alr_endpoint *ep);
+/* Text of the first fatal error ("" when healthy); owned by ep. */
+const char *alr_endpoint_error(const alr_endpoint *ep);
+
+/* ---- ambient context (thread-local scopes) ---- */
+
+/* Makes ep the current endpoint of this thread until the matching pop.
+ * Scopes nest; ep is not owned. */
+void alr_endpoint_push(alr_endpoint *ep);
+void alr_endpoint_pop(void);
+/* The current endpoint of this thread, or NULL. */
+alr_endpoint *alr_endpoint_current(void);
+
+/* Sets the deadline of calls made by this thread until the matching pop
+ * (0 = the endpoint's default; never infinite).  Scopes nest. */
+void alr_timeout_push(uint32_t ms);
+void alr_timeout_pop(void);
+
+/* ---- calls (what generated stubs use) ---- */
+
+/* Calls local method `method` of iface on the current endpoint and waits for
+ * its reply.  args points to the method's argument struct; ret (may be NULL
+ * when the method returns nothing) receives the result struct, whose
+ * strings and lists are allocated in arena (caller owned; NULL is allowed
+ * only when the result has no variable-size parts).  Errors: ALR_ENOENDPOINT
+ * (no current endpoint), ALR_EWRONGENDPOINT (its iface is not `iface`),
+ * ALR_ENOMETHOD (the peer lacks the method), ALR_ETIMEDOUT, ALR_ECLOSED,
+ * ALR_EFAULTED, ALR_EPROTO, or the error the remote handler returned. */
+alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args, void *ret,
+                      alr_arena *arena);
+
+/* ---- server ---- */
+
+/* Creates a server for iface (not owned; must outlive the server). */
+alr_err alr_server_new(const alr_iface *iface, const alr_config *cfg, alr_server **out);
+/* Serves `service` (local index) with a generated handler table; handlers
+ * and user must outlive the server.  Call before alr_server_listen. */
+alr_err alr_server_serve(alr_server *srv, uint32_t service, const void *handlers, void *user);
+/* Binds "host:port" (port 0 picks a free one) and starts accepting. */
+alr_err alr_server_listen(alr_server *srv, const char *addr);
+/* The bound port (after listen), or 0. */
+uint16_t alr_server_port(const alr_server *srv);
+/* Stops accepting, closes every connection, joins every thread, frees. */
+void alr_server_close(alr_server *srv);
+
+/* ---- callee side: the context of one inbound call ---- */
+
+/* The user pointer given with the handler table. */
+void *alr_call_user(const alr_call *call);
+/* The connection the call came from (for callbacks; it is also the current
+ * endpoint while the handler runs). */
+alr_endpoint *alr_call_endpoint(const alr_call *call);
+/* True once the caller's deadline has passed. */
+bool alr_call_timed_out(const alr_call *call);
+/* True once the caller cancelled the call. */
+bool alr_call_cancelled(const alr_call *call);
+/* Arena for the handler's results (strings, lists): released after the
+ * reply is sent. */
+alr_arena *alr_call_arena(alr_call *call);
+/* Sets the text sent with an error return (copied; at most 1023 bytes). */
+void alr_call_set_error(alr_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For result<T,E> / status<E> methods: the handler returns ALR_EAPP after
+ * setting the application error code (a value of E) and an optional text. */
+void alr_call_set_app_error(alr_call *call, int64_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- caller side: details of this thread's last failed call ---- */
+
+/* Text of the last call on this thread that failed ("" after a success);
+ * valid until this thread's next call.  Owned by the library. */
+const char *alr_last_error_text(void);
+/* Application error code of the last ALR_EAPP on this thread (0 if none). */
+int64_t alr_last_app_code(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ALR_RPC_H */
