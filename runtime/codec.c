@@ -388,20 +388,63 @@ static int is_dflt(const enc *e, const alr_type_desc *t, const uint8_t *src)
 
 static alr_err enc_slot(enc *e, const alr_type_desc *t, const uint8_t *src);
 
+/* Integer-like kinds, handled inline in the member loops: C size, and 0x10
+ * when the value is signed (zigzag).  0: anything else.  A C bool holds 0
+ * or 1, so it encodes as a u8 (the decoder takes bool through dec_slot,
+ * which accepts only 0x01). */
+static const uint8_t int_form[ALR_K_MAX_ + 1] = {
+    [ALR_K_BOOL] = 1,       [ALR_K_U8] = 1,         [ALR_K_U16] = 2,  [ALR_K_U32] = 4,
+    [ALR_K_U64] = 8,        [ALR_K_FLAGS] = 8,      [ALR_K_I8] = 0x11, [ALR_K_I16] = 0x12,
+    [ALR_K_I32] = 0x14,     [ALR_K_ENUM] = 0x14,    [ALR_K_I64] = 0x18,
+};
+
+static inline alr_err enc_member(enc *e, const alr_type_desc *t, const uint8_t *src)
+{
+    unsigned f = t->kind <= ALR_K_MAX_ ? int_form[t->kind] : 0;
+    if (!f)
+        return enc_slot(e, t, src);
+    uint64_t v;
+    if (f & 8) {
+        memcpy(&v, src, 8);
+    } else if (f & 4) {
+        uint32_t x;
+        memcpy(&x, src, 4);
+        v = (f & 0x10) ? (uint64_t)(int64_t)(int32_t)x : x;
+    } else if (f & 2) {
+        uint16_t x;
+        memcpy(&x, src, 2);
+        v = (f & 0x10) ? (uint64_t)(int64_t)(int16_t)x : x;
+    } else if (f & 0x10) {
+        v = (uint64_t)(int64_t)(int8_t)*src;
+    } else {
+        v = *src;
+    }
+    if (f & 0x10)
+        v = alri_zigzag64((int64_t)v);
+    if (!v) {
+        e->pending++;
+        return ALR_OK;
+    }
+    BEGIN_VALUE(e);
+    ROOM(e, ALRI_W_MAXINT);
+    e->p += alri_wput_uint(e->p, v);
+    return ALR_OK;
+}
+
 static alr_err enc_members(enc *e, const alr_struct_desc *sd, const alri_plan_members *pm,
                            const uint8_t *src)
 {
     const alr_member_desc *m = sd->members;
     if (!pm) {
         for (uint32_t i = 0, n = sd->nmembers; i < n; i++)
-            TRY(enc_slot(e, m[i].type, src + m[i].offset));
+            TRY(enc_member(e, m[i].type, src + m[i].offset));
         return ALR_OK;
     }
     for (uint32_t i = 0; i < pm->nwire; i++) {
         uint32_t k = pm->wire[i];
         if (UNLIKELY(k >= sd->nmembers))
             return ALR_EINVAL;
-        TRY(enc_slot(e, m[k].type, src + m[k].offset));
+        TRY(enc_member(e, m[k].type, src + m[k].offset));
     }
     return ALR_OK;
 }
@@ -832,20 +875,48 @@ static alr_err dec_default(dec *d, const alr_type_desc *t, uint8_t *dst)
 
 static alr_err dec_slot(dec *d, const alr_type_desc *t, uint8_t *dst);
 
+/* One member: integers whose lead byte is a value (the common case) are
+ * read here; markers, runs and every other kind go through dec_slot. */
+static inline alr_err dec_member(dec *d, const alr_type_desc *t, uint8_t *dst)
+{
+    unsigned f = t->kind <= ALR_K_MAX_ ? int_form[t->kind] : 0;
+    if (!f || t->kind == ALR_K_BOOL || d->run || d->p >= d->end || *d->p >= ALRI_W_DEFAULT)
+        return dec_slot(d, t, dst);
+    uint64_t v;
+    TRY(take_work(d));
+    unsigned size = f & 15;
+    if (alri_wget_uint(&d->p, d->end, &v) || (size < 8 && v >> (8 * size)))
+        return PROTO;
+    if (f & 0x10)
+        v = (uint64_t)alri_unzigzag64(v);
+    if (size == 8) {
+        memcpy(dst, &v, 8);
+    } else if (size == 4) {
+        uint32_t x = (uint32_t)v;
+        memcpy(dst, &x, 4);
+    } else if (size == 2) {
+        uint16_t x = (uint16_t)v;
+        memcpy(dst, &x, 2);
+    } else {
+        *dst = (uint8_t)v;
+    }
+    return ALR_OK;
+}
+
 static alr_err dec_members(dec *d, const alr_struct_desc *sd, const alri_plan_members *pm,
                            uint8_t *dst)
 {
     const alr_member_desc *m = sd->members;
     if (!pm) {
         for (uint32_t i = 0, n = sd->nmembers; i < n; i++)
-            TRY(dec_slot(d, m[i].type, dst + m[i].offset));
+            TRY(dec_member(d, m[i].type, dst + m[i].offset));
         return ALR_OK;
     }
     for (uint32_t i = 0; i < pm->nwire; i++) {
         uint32_t k = pm->wire[i];
         if (UNLIKELY(k >= sd->nmembers))
             return ALR_EINVAL;
-        TRY(dec_slot(d, m[k].type, dst + m[k].offset));
+        TRY(dec_member(d, m[k].type, dst + m[k].offset));
     }
     for (uint32_t i = 0; i < pm->nmissing; i++) {
         uint32_t k = pm->missing[i];

@@ -143,11 +143,10 @@ alr_err alri_frame_total(const uint8_t *p, size_t n, uint32_t max_frame, size_t 
     return ALR_OK;
 }
 
-alr_err alri_frame_decode(const uint8_t *p, size_t n, uint32_t max_frame, alri_frame *f)
+static alr_err frame_parse(const uint8_t *p, size_t n, uint32_t max_frame, alri_frame *f)
 {
     uint64_t size;
     size_t szlen;
-    memset(f, 0, sizeof *f);
     if (!p && n)
         return ALR_EINVAL;
     alr_err err = size_field(p, n, max_frame, &szlen, &size);
@@ -202,4 +201,13 @@ alr_err alri_frame_decode(const uint8_t *p, size_t n, uint32_t max_frame, alri_f
     if ((fl & F_NOBODY) && f->body_len)
         return ALR_EPROTO;
     return ALR_OK;
+}
+
+alr_err alri_frame_decode(const uint8_t *p, size_t n, uint32_t max_frame, alri_frame *f)
+{
+    memset(f, 0, sizeof *f);
+    alr_err err = frame_parse(p, n, max_frame, f);
+    if (err)
+        memset(f, 0, sizeof *f);
+    return err;
 }

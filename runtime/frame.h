@@ -77,7 +77,8 @@ alr_err alri_frame_total(const uint8_t *p, size_t n, uint32_t max_frame, size_t 
  * the frame ends at hdr_len + body_len).  ALR_EAGAIN: the header is not
  * complete in p[0..n).  ALR_ELIMIT: the size is past max_frame.  ALR_EPROTO:
  * malformed (overlong varint, reserved kind, field past the frame's end,
- * value out of range, a body on a kind that has none). */
+ * value out of range, a body on a kind that has none).  On any error *f is
+ * all zero. */
 alr_err alri_frame_decode(const uint8_t *p, size_t n, uint32_t max_frame, alri_frame *f);
 
 #endif /* ALR_FRAME_H */

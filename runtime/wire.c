@@ -1,30 +1,10 @@
 /*
- * wire.c - the out-of-line pieces of the wire primitives: the binary64 ->
- * binary32 shortening test and the lead-byte class table.  The hot
- * primitives are static inline in wire.h; layout: spec/wire-format.md.
+ * wire.c - the out-of-line pieces of the wire primitives: the lead-byte
+ * class of a byte (diagnostics, tests).  The hot primitives are static
+ * inline in wire.h; layout: spec/wire-format.md.
  */
 #include "wire.h"
 
-#include <float.h>
-#include <math.h>
-
-int alri_f64_fits_f32(uint64_t bits, uint32_t *f32bits)
-{
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    if (d != d)
-        return 0; /* NaN: payload bits may not survive; always 8 bytes */
-    if ((d > FLT_MAX || d < -FLT_MAX) && !isinf(d))
-        return 0; /* finite but out of binary32 range (the cast would be undefined) */
-    float f = (float)d;
-    double back = (double)f;
-    uint64_t bb;
-    memcpy(&bb, &back, sizeof bb);
-    if (bb != bits)
-        return 0;
-    memcpy(f32bits, &f, sizeof f);
-    return 1;
-}
 
 alri_lead_class alri_lead_class_of(uint8_t lead)
 {

@@ -31,7 +31,7 @@
 #define ALRI_W_REF_N 0xE0u           /* 0xE1..0xE8: object id in n = lead-0xE0 LE bytes */
 #define ALRI_W_DEFAULT 0xF0u         /* the type's zero value (one slot) */
 #define ALRI_W_RUN 0xF1u             /* + unsigned count >= 3: that many default slots */
-#define ALRI_W_PRESENT 0xF2u         /* optional present / composite not default; a marker follows */
+#define ALRI_W_PRESENT 0xF2u         /* present / not default, before a marker (§8) */
 /* Everything else (0x00, 0x80, 0x8B..0x8F, 0xC0, 0xDD..0xE0, 0xE9..0xEF,
  * 0xF3..0xFF) is reserved: a reader rejects it. */
 
@@ -131,9 +131,25 @@ static inline size_t alri_wsize_uint(uint64_t v)
     return v <= ALRI_W_UINT_INLINE_MAX ? 1 : 1 + alri_bytes_for(v);
 }
 
-/* Reads an unsigned at *pp whose lead byte is known to be in [0x01, 0x88]
- * or not: returns 0 and advances *pp on success, -1 when the bytes are
- * not a minimal unsigned form or run past end. */
+/* Loads the n (1..8) LE bytes at p when avail >= n bytes are readable:
+ * one 8-byte load and a mask when there is room, else byte by byte. */
+static inline uint64_t alri_load_le_n(const uint8_t *p, unsigned n, size_t avail)
+{
+    uint64_t v;
+    if (avail >= 8) {
+        memcpy(&v, p, 8);
+        v = alri_le64(v);
+        return n >= 8 ? v : v & ((1ull << (8 * n)) - 1);
+    }
+    v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Reads an unsigned at *pp (any lead byte: the class is checked here).
+ * Returns 0 and advances *pp on success, -1 when the bytes are not a
+ * minimal unsigned form or run past end. */
 static inline int alri_wget_uint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 {
     const uint8_t *p = *pp;
@@ -146,9 +162,10 @@ static inline int alri_wget_uint(const uint8_t **pp, const uint8_t *end, uint64_
         return 0;
     }
     unsigned n = lead - ALRI_W_UINT_N;
-    if (n - 1u >= 8u || (size_t)(end - p) - 1 < n)
+    size_t avail = (size_t)(end - p) - 1;
+    if (n - 1u >= 8u || avail < n)
         return -1;
-    uint64_t v = alri_load_le(p + 1, n);
+    uint64_t v = alri_load_le_n(p + 1, n, avail);
     if (n == 1 ? v <= ALRI_W_UINT_INLINE_MAX : v < alri_min_for(n))
         return -1; /* overlong */
     *out = v;
@@ -192,9 +209,10 @@ static inline int alri_wget_hdr(const uint8_t **pp, const uint8_t *end, unsigned
         return 0;
     }
     unsigned n = lead - n_base; /* 1..4 by the caller's class check */
-    if ((size_t)(end - p) - 1 < n)
+    size_t avail = (size_t)(end - p) - 1;
+    if (avail < n)
         return -1;
-    uint64_t v = alri_load_le(p + 1, n);
+    uint64_t v = alri_load_le_n(p + 1, n, avail);
     if (n == 1 ? v <= inline_max : v < alri_min_for(n))
         return -1;
     *out = (uint32_t)v;
@@ -261,8 +279,43 @@ static inline int alri_leb_get(const uint8_t *p, const uint8_t *end, uint64_t *o
 /* ---- floats ---- */
 
 /* A binary64 the writer may send as binary32: not NaN and exactly
- * representable (so the reader's widening gives back the same bits). */
-int alri_f64_fits_f32(uint64_t bits, uint32_t *f32bits);
+ * representable (so the reader's widening gives back the same bits).
+ * Decided on the bits alone (no float conversion, so no rounding mode or
+ * flush-to-zero setting can change the answer). */
+static inline int alri_f64_fits_f32(uint64_t bits, uint32_t *f32bits)
+{
+    uint32_t sign = (uint32_t)(bits >> 32) & 0x80000000u;
+    int exp = (int)((bits >> 52) & 0x7FF);
+    uint64_t man = bits & 0x000FFFFFFFFFFFFFull;
+    if (exp == 0x7FF) { /* infinity fits; NaN never travels short */
+        if (man)
+            return 0;
+        *f32bits = sign | 0x7F800000u;
+        return 1;
+    }
+    if (exp == 0) { /* +-0 fits (+0 never gets here: it is default); subnormal f64 does not */
+        if (man)
+            return 0;
+        *f32bits = sign;
+        return 1;
+    }
+    int e = exp - 1023; /* unbiased */
+    if (e > 127 || e < -149)
+        return 0;
+    if (e >= -126) { /* normal binary32: 23 mantissa bits */
+        if (man & ((1ull << 29) - 1))
+            return 0;
+        *f32bits = sign | (uint32_t)(e + 127) << 23 | (uint32_t)(man >> 29);
+        return 1;
+    }
+    /* subnormal binary32: value = 1.man x 2^e = m x 2^-149 with m < 2^23 */
+    unsigned shift = (unsigned)(29 + (-126 - e)); /* bits of the 52 that fall off */
+    uint64_t full = man | (1ull << 52);
+    if (full & ((1ull << shift) - 1))
+        return 0;
+    *f32bits = sign | (uint32_t)(full >> shift);
+    return 1;
+}
 
 /* The class of a lead byte, for diagnostics and tests. */
 typedef enum alri_lead_class {

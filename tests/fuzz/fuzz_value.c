@@ -4,7 +4,9 @@
  * descriptors (every kind, nesting, recursion) through a fixed non-identity
  * plan (reordered members, members with declared defaults missing) and with
  * no plan.  Whatever decodes must re-encode to a message that decodes to an
- * equal value, and alr_encoded_size must agree with alr_encode.
+ * equal value, and alr_encoded_size must agree with alr_encode.  The same
+ * bytes also go through the frame header parser: a header it accepts must
+ * be written back byte for byte (every field is a minimal LEB128).
  */
 #include <stdalign.h>
 #include <stdbool.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "alr/codec.h"
+#include "frame.h"
 #include "plan_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,7 +68,8 @@ typedef struct FMsg {
 } FMsg;
 
 /* ---- descriptors ---- */
-#define SC(name, K, ct) static const alr_type_desc name = {.kind = K, .size = sizeof(ct), .align = alignof(ct)}
+#define SC(name, K, ct) \
+    static const alr_type_desc name = {.kind = K, .size = sizeof(ct), .align = alignof(ct)}
 SC(f_bool, ALR_K_BOOL, bool);
 SC(f_i8, ALR_K_I8, int8_t);
 SC(f_u16, ALR_K_U16, uint16_t);
@@ -111,8 +115,12 @@ static const alr_struct_desc fnode_sd = {"f.Node", sizeof(FNode), alignof(FNode)
 const alr_type_desc f_node = {.kind = ALR_K_STRUCT, .size = sizeof(FNode),
                               .align = alignof(FNode), .sd = &fnode_sd, .index = 2};
 
-#define LT(name, K, el) static const alr_type_desc name = {.kind = K, .size = sizeof(alr_list), .align = alignof(alr_list), .elem = &(el)}
-#define OT(name, el) static const alr_type_desc name = {.kind = ALR_K_OPTIONAL, .size = sizeof(void *), .align = alignof(void *), .elem = &(el)}
+#define LT(name, K, el) \
+    static const alr_type_desc name = {.kind = K, .size = sizeof(alr_list), \
+                                       .align = alignof(alr_list), .elem = &(el)}
+#define OT(name, el) \
+    static const alr_type_desc name = {.kind = ALR_K_OPTIONAL, .size = sizeof(void *), \
+                                       .align = alignof(void *), .elem = &(el)}
 LT(f_ints, ALR_K_LIST, f_i64);
 LT(f_names, ALR_K_SET, f_str);
 LT(f_inners, ALR_K_LIST, f_inner);
@@ -149,7 +157,8 @@ static const alr_struct_desc fmsg_sd = {"f.Msg", sizeof(FMsg), alignof(FMsg), FM
 static uint32_t pt_wire[] = {1, 0};
 static uint32_t in_wire[] = {2, 0, 1}, in_miss[] = {3};
 static uint32_t node_wire[] = {0, 1, 2};
-static uint32_t msg_wire[] = {21, 0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 20};
+static uint32_t msg_wire[] = {21, 0, 2, 3, 4, 5, 6, 7, 8, 9,
+                               10, 11, 12, 13, 14, 15, 17, 18, 19, 20};
 static uint32_t msg_miss[] = {1, 16};
 static alri_plan_members fz_pm[4] = {
     {2, pt_wire, 0, NULL, 0},
@@ -267,9 +276,31 @@ static void check(const alr_plan *plan, const uint8_t *data, size_t size)
     alr_arena_reset(arena);
 }
 
+static void check_frame(const uint8_t *data, size_t size)
+{
+    alri_frame f;
+    if (alri_frame_decode(data, size, 1u << 20, &f) != ALR_OK)
+        return;
+    uint8_t hdr[ALRI_FRAME_HDR_MAX];
+    size_t n = alri_frame_hdr_put(hdr, &f, f.body_len);
+    if (n != f.hdr_len || n > size || memcmp(hdr, data, n) != 0) {
+        fprintf(stderr, "frame header does not write back\n");
+        abort();
+    }
+    /* a stream reader that got only part of this header is asked for more */
+    for (size_t k = 0; k < n; k++) {
+        alri_frame g;
+        if (alri_frame_decode(data, k, 1u << 20, &g) != ALR_EAGAIN) {
+            fprintf(stderr, "prefix %zu of a good header is not EAGAIN\n", k);
+            abort();
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check(&fz_plan, data, size);
     check(NULL, data, size);
+    check_frame(data, size);
     return 0;
 }

@@ -88,7 +88,8 @@ struct alr_struct_desc {
 #define ALR_DESC_RET 0x40000000u
 #define ALR_DESC_INDEX_MASK 0x3FFFFFFFu
 
-/* Limits applied while decoding (defaults: alr_codec_limits_default()). */
+/* Limits applied while decoding (defaults: alr_codec_limits_default()).
+ * A field left 0 takes its default, so max_work 0 means 16 x len + 4096. */
 typedef struct alr_codec_limits {
     uint32_t max_message;  /* bytes in one message (default 64 MiB) */
     uint32_t max_depth;    /* nesting of containers and structs (default 64) */
@@ -118,8 +119,9 @@ typedef struct alr_buf {
 
 /* Encodes the struct at `value` (described by sd, as seen through plan, which
  * may be NULL) and appends the bytes to out.  Returns ALR_OK, ALR_ENOMEM,
- * ALR_EINVAL (a value the wire cannot carry: string with an invalid pointer
- * state, count past limits). */
+ * ALR_EINVAL (a value the wire cannot carry: NULL data with a non-zero
+ * count, nesting past 256 such as a cyclic pointer; or a plan that does
+ * not cover sd).  On error out->len is unchanged. */
 alr_err alr_encode(const alr_struct_desc *sd, const alr_plan *plan, const void *value,
                    alr_buf *out);
 
@@ -131,7 +133,9 @@ size_t alr_encoded_size(const alr_struct_desc *sd, const alr_plan *plan, const v
  * Members absent from the wire get the local declared default (or zero).
  * Returns ALR_OK, or ALR_EPROTO for any invalid message (type confusion,
  * truncation, trailing bytes, overlong integers, counts past the bytes that
- * remain, depth or work budget exceeded), or ALR_ENOMEM / ALR_ELIMIT.
+ * remain, depth or work budget exceeded), ALR_ELIMIT (len > max_message,
+ * or max_alloc reached), ALR_ENOMEM, or ALR_EINVAL (bad arguments, or a
+ * plan that does not cover sd).
  * limits may be NULL (defaults).  On error `value` is zeroed. */
 alr_err alr_decode(const alr_struct_desc *sd, const alr_plan *plan, const void *data,
                    size_t len, void *value, alr_arena *arena, const alr_codec_limits *limits);
