@@ -746,6 +746,7 @@ typedef struct dec {
      * written into it" (only consulted with a plan) */
     const alr_struct_desc *fill_key[FILL_MEMO];
     uint8_t fill_val[FILL_MEMO];
+    uint8_t fill_ready;     /* fill_key cleared (lazily: most decodes never ask) */
 } dec;
 
 #define PROTO ALR_EPROTO
@@ -784,6 +785,10 @@ static int needs_fill_type(dec *d, const alr_type_desc *t, unsigned guard);
 static int needs_fill_sd(dec *d, const alr_struct_desc *sd, unsigned guard)
 {
     unsigned h = (unsigned)(((uintptr_t)sd >> 3) & (FILL_MEMO - 1));
+    if (!d->fill_ready) {
+        memset(d->fill_key, 0, sizeof d->fill_key);
+        d->fill_ready = 1;
+    }
     if (d->fill_key[h] == sd)
         return d->fill_val[h];
     if (guard > ENC_MAX_DEPTH)
@@ -1270,8 +1275,7 @@ alr_err alr_decode(const alr_struct_desc *sd, const alr_plan *plan, const void *
     d.alloc_left = lim.max_alloc > SIZE_MAX ? SIZE_MAX : (size_t)lim.max_alloc;
     d.arena = arena;
     d.plan = plan;
-    if (plan)
-        memset(d.fill_key, 0, sizeof d.fill_key);
+    d.fill_ready = 0;
     const alri_plan_members *pm;
     alr_err r = plan_of(plan, sd, &pm);
     if (!r)
