@@ -123,37 +123,6 @@ static void print_type(dumper *d, uint32_t t, int depth)
     }
 }
 
-/* Length of the valid UTF-8 sequence at p[0..n) (0 if invalid). */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    size_t k;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        k = 1;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        k = 2;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        k = 3;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n <= k)
-        return 0;
-    for (size_t j = 1; j <= k; j++) {
-        if ((p[j] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[j] & 0x3F);
-    }
-    if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return k + 1;
-}
-
 static void print_string(dumper *d, const char *str)
 {
     const unsigned char *p = (const unsigned char *)(str ? str : "");
@@ -176,7 +145,7 @@ static void print_string(dumper *d, const char *str)
             fputc(c, d->out);
             i++;
         } else {
-            size_t k = utf8_seq(p + i, n - i);
+            size_t k = alri_utf8_seq(p + i, n - i);
             if (k) {
                 fwrite(p + i, 1, k, d->out);
                 i += k;

@@ -126,27 +126,9 @@ static uint64_t type_hash(uint8_t kind, uint32_t a, uint32_t b)
 /* Normalized operands: what the interned IR stores for an unused operand. */
 static void type_ops(const alri_type *t, uint32_t *a, uint32_t *b)
 {
-    switch (t->kind) {
-    case ALR_K_MAP:
-    case ALR_K_ARRAY:
-        *a = t->a;
-        *b = t->b;
-        break;
-    case ALR_K_LIST:
-    case ALR_K_SET:
-    case ALR_K_OPTIONAL:
-    case ALR_K_STRUCT:
-    case ALR_K_ENUM:
-    case ALR_K_FLAGS:
-    case ALR_K_REF:
-        *a = t->a;
-        *b = 0;
-        break;
-    default:
-        *a = 0;
-        *b = 0;
-        break;
-    }
+    *a = t->a;
+    *b = t->b;
+    alri_type_normalize(t->kind, a, b);
 }
 
 static const char *peer_name(const alri_schema *s, uint8_t kind, uint32_t idx)

@@ -70,7 +70,7 @@ static uint32_t type_hash(uint8_t kind, uint32_t a, uint32_t b)
 }
 
 /* Unused operands are stored as 0 so that equal types intern equally. */
-static void type_normalize(uint8_t kind, uint32_t *a, uint32_t *b)
+void alri_type_normalize(uint8_t kind, uint32_t *a, uint32_t *b)
 {
     switch (kind) {
     case ALR_K_MAP:
@@ -138,7 +138,7 @@ static int index_update(alri_schema *s)
 
 uint32_t alri_schema_type(alri_schema *s, uint8_t kind, uint32_t a, uint32_t b)
 {
-    type_normalize(kind, &a, &b);
+    alri_type_normalize(kind, &a, &b);
     if (index_update(s) != 0)
         return ALRI_NONE;
     uint32_t *slot = index_slot(s, s->type_index, kind, a, b);
@@ -155,4 +155,38 @@ uint32_t alri_schema_type(alri_schema *s, uint8_t kind, uint32_t a, uint32_t b)
     *slot = idx + 1;
     s->type_index->indexed = s->types.n;
     return idx;
+}
+
+size_t alri_utf8_seq(const unsigned char *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t k;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        k = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        k = 2;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 3;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n <= k)
+        return 0;
+    for (size_t j = 1; j <= k; j++) {
+        if ((p[j] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[j] & 0x3F);
+    }
+    if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return k + 1;
 }

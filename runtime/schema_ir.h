@@ -245,4 +245,12 @@ uint64_t alri_enumval_id(const alri_enum *e, const alri_enumval *v);
  * alri_return_mode_name()). */
 uint64_t alri_method_id(const alri_service *svc, const alri_method *m);
 
+/* Length of the valid UTF-8 sequence starting at p[0..n) (1..4), or 0 when
+ * it is not valid UTF-8 (overlong, surrogate, past U+10FFFF, truncated).
+ * A NUL byte counts as a 1-byte sequence; callers that forbid NUL check it. */
+size_t alri_utf8_seq(const unsigned char *p, size_t n);
+
+/* Zeroes the operands type kind does not use (types intern by kind, a, b). */
+void alri_type_normalize(uint8_t kind, uint32_t *a, uint32_t *b);
+
 #endif /* ALR_SCHEMA_IR_H */
