@@ -58,6 +58,10 @@ GEN_SRC      := $(B)/gen/idl/lexer.c $(B)/gen/idl/parser.c
 
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/obj/%.o)
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/obj/%.o) $(IDL_SRC:%.c=$(B)/obj/%.o) $(GEN_SRC:$(B)/gen/%.c=$(B)/obj/gen/%.o)
+# The C-header front end (import/import.mk) appends its objects to COMPILER_OBJ and the
+# libraries they need to IMPORT_LIBS (libclang), which everything linking libalrc.a uses.
+IMPORT_LIBS  :=
+-include import/import.mk
 
 LIBALR_A  := $(B)/lib/libalr.a
 LIBALR_SO := $(B)/lib/libalr.so
@@ -117,7 +121,7 @@ $(LIBALRC_A): $(COMPILER_OBJ)
 
 $(ALRC): $(B)/obj/compiler/alrc_main.o $(LIBALRC_A) $(LIBALR_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(IMPORT_LIBS) $(LDLIBS_ALL)
 
 # The wire debugging tool: JSON through jansson (a tool dependency, never libalr's).
 $(B)/lib/libalrtool.a: $(ALR_TOOL_OBJ)
@@ -126,17 +130,17 @@ $(B)/lib/libalrtool.a: $(ALR_TOOL_OBJ)
 
 $(ALR_TOOL): $(B)/obj/tools/alr/main.o $(B)/lib/libalrtool.a $(LIBALRC_A) $(LIBALR_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(JSON_LIBS) $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(JSON_LIBS) $(IMPORT_LIBS) $(LDLIBS_ALL)
 
 # ---------------------------------------------------------------- tests
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBALRC_A) $(LIBALR_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(IMPORT_LIBS) $(LDLIBS_ALL)
 
 # tests that exercise the JSON tool library
 $(B)/tests/test_evolution: $(B)/obj/tests/unit/test_evolution.o $(B)/lib/libalrtool.a $(LIBALRC_A) $(LIBALR_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(JSON_LIBS) $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(JSON_LIBS) $(IMPORT_LIBS) $(LDLIBS_ALL)
 
 $(B)/obj/tests/unit/%.o: CFLAGS_ALL += -Itests
 
@@ -170,7 +174,7 @@ fuzz-build:
 	    OPT="-O1 -g" $(FUZZ_B)/lib/libalrc.a $(FUZZ_B)/lib/libalr.a
 	@mkdir -p $(FUZZ_B)
 	@set -e; for s in $(FUZZ_SRC); do n=$$(basename $$s .c); \
-	    $(FUZZ_CC) $(FUZZ_FLAGS) -o $(FUZZ_B)/$$n $$s $(FUZZ_B)/lib/libalrc.a $(FUZZ_B)/lib/libalr.a -lpthread -lm; done
+	    $(FUZZ_CC) $(FUZZ_FLAGS) -o $(FUZZ_B)/$$n $$s $(FUZZ_B)/lib/libalrc.a $(FUZZ_B)/lib/libalr.a $(IMPORT_LIBS) -lpthread -lm; done
 
 fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_TIME)

@@ -73,6 +73,6 @@ $(BENCH_OBJS): $(BENCH_OBJ)/%.o: bench/%.c $(BENCH_PB_HDR) $(BENCH_STAMP)
 $(BENCH_PROGS): $(BENCH_B)/%: $(BENCH_OBJ)/%.o $(BENCH_OBJ)/common.o $(BENCH_PB_OBJ) $(BENCH_LIBS) \
                               $(BENCH_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(filter-out $(BENCH_STAMP),$^) $(JSON_LIBS) $(BENCH_PB_LIBS) $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter-out $(BENCH_STAMP),$^) $(JSON_LIBS) $(BENCH_PB_LIBS) $(IMPORT_LIBS) $(LDLIBS_ALL)
 
 -include $(wildcard $(BENCH_OBJ)/*.d)
