@@ -76,7 +76,7 @@ ALR_TOOL_SRC := $(sort $(filter-out tools/alr/main.c,$(wildcard tools/alr/*.c)))
 ALR_TOOL_OBJ := $(ALR_TOOL_SRC:%.c=$(B)/obj/%.o)
 JSON_LIBS := -ljansson
 
-.PHONY: all test check demo install clean fuzz fuzz-build unit golden
+.PHONY: all test check demo install clean fuzz fuzz-build unit golden tsan
 all: $(ALRC) $(LIBALR_A) $(LIBALR_SO) $(ALR_TOOL)
 
 # ---------------------------------------------------------------- generated front end
@@ -151,13 +151,22 @@ golden: $(ALRC) $(ALR_TOOL)
 	@bash tests/golden.sh $(ALRC)
 	@bash tests/tool.sh $(ALR_TOOL) $(ALRC)
 
-test: all unit golden
+test: all unit golden rpc-test
 	@echo "all test suites passed ($(B))"
+
+# The threaded tests under ThreadSanitizer (in build-tsan/).
+TSAN_TESTS := test_rpc
+tsan:
+	@$(MAKE) --no-print-directory B=build-tsan SANFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	    OPT="-O1 -g" $(TSAN_TESTS:%=build-tsan/tests/%)
+	@set -e; for t in $(TSAN_TESTS); do echo "== build-tsan/tests/$$t (TSan)"; \
+	    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/tests/$$t; done
 
 # What CI runs: the tests, the tests under ASan+UBSan, and every fuzzer.
 check:
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory SAN=1 test
+	@$(MAKE) --no-print-directory tsan
 	@$(MAKE) --no-print-directory fuzz
 
 # ---------------------------------------------------------------- fuzzing (clang + libFuzzer)
@@ -201,3 +210,5 @@ clean:
 
 # Benchmarks (bench/bench.mk defines `bench` and its programs).
 -include bench/bench.mk
+# Multi-process RPC tests (rpc-build, rpc-test).
+-include tests/rpc/rpc.mk

@@ -178,6 +178,27 @@ static inline void *arena_alloc(alr_arena *a, size_t size, size_t align)
     return arena_slow(a, size);
 }
 
+void *alr_arena_alloc(alr_arena *a, size_t size)
+{
+    if (!a || size > ((size_t)1 << 40))
+        return NULL;
+    void *p = arena_alloc(a, size ? size : 1, ARENA_ALIGN);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+char *alr_arena_strdup(alr_arena *a, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *p = alr_arena_alloc(a, n + 1);
+    if (p)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
 /* ================================================================ plans */
 
 static uint32_t ret_hidden_missing[1] = {0};

@@ -110,6 +110,12 @@ alr_arena *alr_arena_new(void);
 void alr_arena_free(alr_arena *a);
 /* Releases the values but keeps the arena for reuse. */
 void alr_arena_reset(alr_arena *a);
+/* size zeroed bytes aligned for any type, owned by the arena (released by
+ * alr_arena_reset/alr_arena_free); NULL when out of memory.  This is how a
+ * handler builds results in alr_call_arena(). */
+void *alr_arena_alloc(alr_arena *a, size_t size);
+/* A copy of s in the arena (NULL for NULL s or out of memory). */
+char *alr_arena_strdup(alr_arena *a, const char *s);
 
 /* A growable output buffer.  Initialize with {0}; free data with free(). */
 typedef struct alr_buf {

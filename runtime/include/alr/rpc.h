@@ -71,7 +71,7 @@ typedef struct alr_config {
     uint32_t call_timeout_ms;      /* default deadline of a call (30000); never infinite */
     uint32_t handshake_timeout_ms; /* whole handshake (10000) */
     uint32_t connect_timeout_ms;   /* TCP connect (10000) */
-    uint32_t workers;              /* server worker threads (8) */
+    uint32_t workers;              /* cap on worker threads, started on demand (64) */
     uint32_t max_message;          /* bytes in one frame (64 MiB) */
     alr_log_fn log;                /* NULL: silent (the default) */
     void *log_user;
@@ -99,6 +99,8 @@ alr_err alr_endpoint_serve(alr_endpoint *ep, uint32_t service, const void *handl
 
 /* The peer's capabilities (the handshake's plan), owned by ep. */
 const alr_plan *alr_endpoint_plan(const alr_endpoint *ep);
+/* The iface ep was connected (or accepted) with; NULL for NULL. */
+const alr_iface *alr_endpoint_iface(const alr_endpoint *ep);
 
 /* ALR_OK while healthy; else the first fatal error (fault state). */
 alr_err alr_endpoint_status(const alr_endpoint *ep);

@@ -1,0 +1,710 @@
+/*
+ * call.c - both ends of a call: the thread-local state (ambient endpoint
+ * and timeout stacks, slot contexts, last error), alr_call_sync (encode,
+ * send CALL on the thread's slot, wait while running the inbound calls of
+ * that slot, decode), and the callee's execution of one inbound call.
+ *
+ * Invariants: a call completes exactly once (rpc_internal.h); a thread
+ * waiting in alr_call_sync runs inbound calls only of a slot whose runner
+ * it is, and only with ep->mu released; the encode buffer of a thread is
+ * free again as soon as a frame has been written (nested calls reuse it).
+ */
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rpc_internal.h"
+
+/* ================================================================ thread state */
+
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static _Thread_local alri_tls *tls_cur;
+
+void alri_owner_unref(alri_owner *o)
+{
+    if (atomic_fetch_sub(&o->refs, 1) == 1)
+        free(o);
+}
+
+static void tls_destroy(void *p)
+{
+    alri_tls *t = p;
+    tls_cur = NULL;
+    atomic_store(&t->owner->dead, true);
+    alri_owner_unref(t->owner);
+    pthread_cond_destroy(&t->cv);
+    free(t->eps);
+    free(t->timeouts);
+    free(t->ctx);
+    for (uint32_t i = 0; i < t->narenas; i++)
+        alr_arena_free(t->arenas[i]);
+    alr_arena_free(t->scratch);
+    free(t->ebuf.data);
+    free(t);
+}
+
+static void tls_key_init(void)
+{
+    (void)pthread_key_create(&tls_key, tls_destroy);
+}
+
+alri_tls *alri_tls_get(void)
+{
+    if (tls_cur)
+        return tls_cur;
+    pthread_once(&tls_once, tls_key_init);
+    alri_tls *t = calloc(1, sizeof *t);
+    alri_owner *o = calloc(1, sizeof *o);
+    if (!t || !o) {
+        free(t);
+        free(o);
+        return NULL;
+    }
+    atomic_init(&o->refs, 1);
+    atomic_init(&o->dead, false);
+    t->owner = o;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&t->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    (void)pthread_setspecific(tls_key, t);
+    tls_cur = t;
+    return t;
+}
+
+/* Grows a stack array to hold n + 1 items of size sz; false when out of memory. */
+static bool stack_room(void **v, uint32_t *cap, uint32_t n, size_t sz)
+{
+    if (n < *cap)
+        return true;
+    uint32_t nc = *cap ? *cap * 2 : 8;
+    void *nv = realloc(*v, nc * sz);
+    if (!nv)
+        return false;
+    *v = nv;
+    *cap = nc;
+    return true;
+}
+
+/* ================================================================ ambient scopes */
+
+/* An entry that could not be stored (out of memory) is NULL: calls in that
+ * scope fail with ALR_ENOENDPOINT instead of using the wrong endpoint. */
+void alr_endpoint_push(alr_endpoint *ep)
+{
+    alri_tls *t = alri_tls_get();
+    if (!t)
+        return;
+    if (!stack_room((void **)&t->eps, &t->eps_cap, t->neps, sizeof *t->eps)) {
+        if (t->neps)
+            t->eps[t->neps - 1] = NULL; /* poison the scope below */
+        return;
+    }
+    t->eps[t->neps++] = ep;
+}
+
+void alr_endpoint_pop(void)
+{
+    alri_tls *t = tls_cur;
+    if (t && t->neps)
+        t->neps--;
+}
+
+alr_endpoint *alr_endpoint_current(void)
+{
+    alri_tls *t = tls_cur;
+    return t && t->neps ? t->eps[t->neps - 1] : NULL;
+}
+
+void alr_timeout_push(uint32_t ms)
+{
+    alri_tls *t = alri_tls_get();
+    if (!t || !stack_room((void **)&t->timeouts, &t->timeouts_cap, t->ntimeouts,
+                          sizeof *t->timeouts))
+        return;
+    t->timeouts[t->ntimeouts++] = ms;
+}
+
+void alr_timeout_pop(void)
+{
+    alri_tls *t = tls_cur;
+    if (t && t->ntimeouts)
+        t->ntimeouts--;
+}
+
+/* ================================================================ last error */
+
+void alri_set_last_error(alr_err code, int64_t app_code, const char *text, size_t len)
+{
+    alri_tls *t = alri_tls_get();
+    if (!t)
+        return;
+    t->app_code = code == ALR_EAPP ? app_code : 0;
+    if (!text)
+        text = "";
+    if (len == SIZE_MAX)
+        len = strlen(text);
+    if (len == 0 && code != ALR_OK)
+        text = alr_strerror(code), len = strlen(text);
+    if (len >= sizeof t->errtext)
+        len = sizeof t->errtext - 1;
+    memcpy(t->errtext, text, len);
+    t->errtext[len] = '\0';
+    /* a text from the peer may hold a NUL: C sees what comes before it */
+}
+
+static alr_err call_fail(alr_err code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static alr_err call_fail(alr_err code, const char *fmt, ...)
+{
+    char text[ALRI_ERRTEXT];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    alri_set_last_error(code, 0, text, SIZE_MAX);
+    return code;
+}
+
+const char *alr_last_error_text(void)
+{
+    alri_tls *t = tls_cur;
+    return t ? t->errtext : "";
+}
+
+int64_t alr_last_app_code(void)
+{
+    alri_tls *t = tls_cur;
+    return t ? t->app_code : 0;
+}
+
+/* ================================================================ helpers */
+
+static alr_codec_limits ep_limits(const alr_endpoint *ep)
+{
+    alr_codec_limits l = alr_codec_limits_default();
+    l.max_message = ep->cfg.max_message;
+    l.max_alloc = (uint64_t)ep->cfg.max_message * 4u + (1u << 20);
+    return l;
+}
+
+/* Whether a value of type t needs memory beyond the C struct. */
+static bool type_has_heap(const alr_type_desc *t, unsigned depth);
+
+static bool struct_has_heap(const alr_struct_desc *sd, unsigned depth)
+{
+    if (depth > 64)
+        return true;
+    for (uint32_t i = 0; i < sd->nmembers; i++)
+        if (type_has_heap(sd->members[i].type, depth + 1))
+            return true;
+    return false;
+}
+
+static bool type_has_heap(const alr_type_desc *t, unsigned depth)
+{
+    switch (t->kind) {
+    case ALR_K_STRING:
+    case ALR_K_BYTES:
+    case ALR_K_LIST:
+    case ALR_K_SET:
+    case ALR_K_MAP:
+    case ALR_K_OPTIONAL:
+        return true;
+    case ALR_K_STRUCT:
+        return struct_has_heap(t->sd, depth + 1);
+    case ALR_K_ARRAY:
+        return type_has_heap(t->elem, depth + 1);
+    default:
+        return false;
+    }
+}
+
+static struct timespec abs_ms(uint64_t ms)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    return ts;
+}
+
+/* Smallest free call id on s (growing calls[]), or ALR_NONE. */
+static uint32_t call_id_alloc(alri_slot *s)
+{
+    for (uint32_t i = 0; i < s->ncalls; i++)
+        if (s->calls[i].state == ALRI_CALL_FREE)
+            return i;
+    if (s->ncalls >= ALRI_MAX_CALL_IDS)
+        return ALR_NONE;
+    uint32_t nc = s->ncalls ? s->ncalls * 2 : 4;
+    alri_pending *n = realloc(s->calls, nc * sizeof *n);
+    if (!n)
+        return ALR_NONE;
+    memset(n + s->ncalls, 0, (nc - s->ncalls) * sizeof *n);
+    s->calls = n;
+    uint32_t id = s->ncalls;
+    s->ncalls = nc;
+    return id;
+}
+
+static alri_msg *queue_pop(alr_endpoint *ep, alri_slot *s)
+{
+    alri_msg *m = s->qhead;
+    s->qhead = m->next;
+    if (!s->qhead)
+        s->qtail = NULL;
+    m->next = NULL;
+    ep->queued_bytes -= m->f.body_len;
+    return m;
+}
+
+/* ================================================================ the caller */
+
+/* The end of a call's use of ep (alr_endpoint_close waits for it). */
+static void caller_leave(alr_endpoint *ep)
+{
+    pthread_mutex_lock(&ep->mu);
+    if (--ep->ncallers == 0)
+        pthread_cond_broadcast(&ep->idle_cv);
+    pthread_mutex_unlock(&ep->mu);
+}
+
+alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args, void *ret,
+                      alr_arena *arena)
+{
+    alri_tls *t = alri_tls_get();
+    if (!t)
+        return ALR_ENOMEM;
+    alri_set_last_error(ALR_OK, 0, "", 0);
+    alr_endpoint *ep = alr_endpoint_current();
+    if (!ep)
+        return call_fail(ALR_ENOENDPOINT, "no current endpoint on this thread");
+    if (!iface || ep->iface != iface)
+        return call_fail(ALR_EWRONGENDPOINT, "the current endpoint speaks package '%s', not '%s'",
+                         ep->iface->package ? ep->iface->package : "?",
+                         iface && iface->package ? iface->package : "?");
+    if (method >= iface->nmethods)
+        return call_fail(ALR_EINVAL, "no local method %u", method);
+    const alr_method_info *mi = &iface->methods[method];
+    if (!args && mi->args->nmembers)
+        return call_fail(ALR_EINVAL, "%s: no arguments given", mi->name);
+    if (ret && mi->ret && !arena && struct_has_heap(mi->ret, 0))
+        return call_fail(ALR_EINVAL, "%s: a result with strings or containers needs an arena",
+                         mi->name);
+    if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+        pthread_mutex_lock(&ep->mu);
+        alr_err code = ep->fail_code ? ep->fail_code : ALR_ECLOSED;
+        pthread_mutex_unlock(&ep->mu);
+        return call_fail(code, "%s", alr_endpoint_error(ep));
+    }
+    uint32_t wire = alr_plan_method_out(ep->plan, method);
+    if (wire == ALR_NONE)
+        return call_fail(ALR_ENOMETHOD, "the peer does not have %s", mi->name);
+    t->ebuf.len = 0;
+    static const alignas(max_align_t) unsigned char no_args[1];
+    alr_err e = alr_encode(mi->args, ep->plan, args ? args : (const void *)no_args, &t->ebuf);
+    if (e != ALR_OK)
+        return call_fail(e, "%s: cannot encode the arguments", mi->name);
+    if (t->ebuf.len > ep->cfg.max_message)
+        return call_fail(ALR_ELIMIT, "%s: arguments of %zu bytes exceed max_message %u",
+                         mi->name, t->ebuf.len, ep->cfg.max_message);
+
+    bool oneway = mi->mode == ALR_RET_ONEWAY || mi->mode == ALR_RET_ONEWAY_STATUS;
+    uint32_t timeout = t->ntimeouts && t->timeouts[t->ntimeouts - 1]
+                           ? t->timeouts[t->ntimeouts - 1]
+                           : mi->deadline_ms ? mi->deadline_ms : ep->cfg.call_timeout_ms;
+    uint64_t deadline = alri_now_ms() + timeout;
+
+    pthread_mutex_lock(&ep->mu);
+    if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+        alr_err code = ep->fail_code;
+        pthread_mutex_unlock(&ep->mu);
+        return call_fail(code, "%s", alr_endpoint_error(ep));
+    }
+    alri_slot *slot = alri_slot_of_thread(ep, t);
+    uint32_t id = slot && !oneway ? call_id_alloc(slot) : ALR_NONE;
+    if (!slot || (!oneway && id == ALR_NONE)) {
+        pthread_mutex_unlock(&ep->mu);
+        return call_fail(ALR_ELIMIT, "%s: too many slots or calls in flight", mi->name);
+    }
+    uint32_t snum = slot->num;
+    alri_frame f;
+    memset(&f, 0, sizeof f);
+    f.slot = snum;
+    f.method = wire;
+    ep->ncallers++;
+    if (oneway) {
+        /* fire and forget: a failure comes back as FAULT and faults ep */
+        pthread_mutex_unlock(&ep->mu);
+        f.kind = ALRI_FRAME_ONEWAY;
+        e = alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len);
+        if (e != ALR_OK) {
+            pthread_mutex_lock(&ep->mu);
+            alr_err fc = ep->fail_code ? ep->fail_code : ALR_ECLOSED;
+            pthread_mutex_unlock(&ep->mu);
+            e = call_fail(fc, "%s", alr_endpoint_error(ep));
+        }
+        caller_leave(ep);
+        return e;
+    }
+    alri_pending *p = &slot->calls[id];
+    p->state = ALRI_CALL_WAITING;
+    p->waiter = t;
+    p->msg = NULL;
+    slot->nbusy++;
+    bool runner = false;
+    if (!slot->runner) {
+        slot->runner = t;
+        runner = true;
+    }
+    pthread_mutex_unlock(&ep->mu);
+
+    f.kind = ALRI_FRAME_CALL;
+    f.call_id = id;
+    (void)alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len); /* failure: ep failed, p DONE */
+
+    bool timed_out = false;
+    pthread_mutex_lock(&ep->mu);
+    for (;;) {
+        p = &slot->calls[id]; /* calls[] may have grown */
+        if (p->state == ALRI_CALL_DONE)
+            break;
+        if (slot->runner == t && slot->qhead) { /* continuation */
+            alri_msg *m = queue_pop(ep, slot);
+            pthread_mutex_unlock(&ep->mu);
+            alri_run_inbound(ep, slot, m);
+            pthread_mutex_lock(&ep->mu);
+            continue;
+        }
+        if (alri_now_ms() >= deadline) {
+            p->state = ALRI_CALL_ZOMBIE; /* the id stays reserved until the answer comes */
+            p->waiter = NULL;
+            timed_out = true;
+            break;
+        }
+        struct timespec ts = abs_ms(deadline);
+        pthread_cond_timedwait(&t->cv, &ep->mu, &ts);
+    }
+    uint8_t kind = 0;
+    uint32_t code = 0;
+    int64_t app_code = 0;
+    alri_msg *msg = NULL;
+    if (!timed_out) {
+        kind = p->kind;
+        code = p->code;
+        app_code = p->app_code;
+        msg = p->msg;
+        p->msg = NULL;
+        p->state = ALRI_CALL_FREE;
+        slot->nbusy--;
+    }
+    if (runner) {
+        slot->runner = NULL;
+        alri_slot_schedule(ep, slot);
+    }
+    alri_slot_maybe_free(ep, slot); /* slot is not used below */
+    pthread_mutex_unlock(&ep->mu);
+
+    /* still counted in ep->ncallers: ep stays valid until caller_leave */
+    if (timed_out) {
+        alri_frame c;
+        memset(&c, 0, sizeof c);
+        c.kind = ALRI_FRAME_CANCEL;
+        c.slot = snum;
+        c.call_id = id;
+        (void)alri_ep_send(ep, &c, NULL, 0);
+        e = call_fail(ALR_ETIMEDOUT, "%s: no answer within %u ms", mi->name, timeout);
+    } else if (kind == 0) { /* the endpoint failed */
+        e = call_fail((alr_err)code, "%s", alr_endpoint_error(ep));
+    } else if (kind == ALRI_FRAME_ERROR) {
+        e = code ? (alr_err)code : ALR_EPROTO;
+        alri_set_last_error(e, app_code, (const char *)msg->body, msg->f.body_len);
+    } else if (ret && mi->ret) {
+        alr_arena *a = arena;
+        if (!a) {
+            if (!t->scratch)
+                t->scratch = alr_arena_new();
+            a = t->scratch;
+        }
+        alr_codec_limits lim = ep_limits(ep);
+        e = a ? alr_decode(mi->ret, ep->plan, msg->body, msg->f.body_len, ret, a, &lim)
+              : ALR_ENOMEM;
+        if (!arena && a)
+            alr_arena_reset(a);
+        if (e == ALR_EPROTO || e == ALR_EINVAL) {
+            alri_ep_fail(ep, ALR_EPROTO, "undecodable reply to %s", mi->name);
+            e = ALR_EPROTO;
+        }
+        if (e != ALR_OK)
+            call_fail(e, "%s: cannot decode the reply: %s", mi->name, alr_strerror(e));
+    } else {
+        e = ALR_OK;
+    }
+    free(msg);
+    caller_leave(ep);
+    return e;
+}
+
+/* ================================================================ the callee */
+
+static void answer_error(alr_endpoint *ep, const alri_msg *m, alr_err code, int64_t app,
+                         const char *text)
+{
+    alri_frame f;
+    memset(&f, 0, sizeof f);
+    if (m->f.kind == ALRI_FRAME_ONEWAY) {
+        f.kind = ALRI_FRAME_FAULT;
+        f.method = m->f.method;
+    } else {
+        f.kind = ALRI_FRAME_ERROR;
+        f.call_id = m->f.call_id;
+    }
+    f.slot = m->f.slot;
+    f.code = (uint32_t)code;
+    f.app_code = app;
+    size_t len = strlen(text);
+    if (len > ALRI_ERRTEXT - 1)
+        len = ALRI_ERRTEXT - 1;
+    (void)alri_ep_send(ep, &f, text, len);
+}
+
+static alr_arena *arena_take(alri_tls *t)
+{
+    if (t->narenas)
+        return t->arenas[--t->narenas];
+    return alr_arena_new();
+}
+
+static void arena_give(alri_tls *t, alr_arena *a)
+{
+    if (!a)
+        return;
+    alr_arena_reset(a);
+    if (t->narenas < 4)
+        t->arenas[t->narenas++] = a;
+    else
+        alr_arena_free(a);
+}
+
+typedef union {
+    max_align_t align;
+    unsigned char b[256];
+} small_buf;
+
+/* Argument or result storage: the small buffer when it fits, else calloc. */
+static void *value_buf(small_buf *sb, uint32_t size)
+{
+    if (size <= sizeof sb->b) {
+        memset(sb->b, 0, size ? size : 1);
+        return sb->b;
+    }
+    return calloc(1, size);
+}
+
+static void value_free(small_buf *sb, void *v)
+{
+    if (v != (void *)sb->b)
+        free(v);
+}
+
+void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
+{
+    alri_tls *t = alri_tls_get();
+    bool oneway = m->f.kind == ALRI_FRAME_ONEWAY;
+    if (!t) {
+        answer_error(ep, m, ALR_ENOMEM, 0, "out of memory");
+        free(m);
+        return;
+    }
+    if (m->cancelled) {
+        answer_error(ep, m, ALR_ECANCELED, 0, "cancelled before it started");
+        free(m);
+        return;
+    }
+    uint32_t local = alr_plan_method_in(ep->plan, m->f.method);
+    if (local == ALR_NONE) {
+        char why[80];
+        snprintf(why, sizeof why, "no method with wire id %u here", m->f.method);
+        answer_error(ep, m, ALR_ENOMETHOD, 0, why);
+        free(m);
+        return;
+    }
+    const alr_method_info *mi = &ep->iface->methods[local];
+    pthread_mutex_lock(&ep->mu);
+    alri_served svc = ep->services[mi->service];
+    pthread_mutex_unlock(&ep->mu);
+    if (!svc.handlers || !mi->invoke) {
+        char why[ALRI_ERRTEXT];
+        snprintf(why, sizeof why, "%s: service %s is not served here", mi->name,
+                 ep->iface->services[mi->service]);
+        answer_error(ep, m, ALR_ENOMETHOD, 0, why);
+        free(m);
+        return;
+    }
+    small_buf sa, sr;
+    alr_arena *arena = arena_take(t);
+    void *args = value_buf(&sa, mi->args->size);
+    void *ret = mi->ret ? value_buf(&sr, mi->ret->size) : NULL;
+    if (!arena || !args || (mi->ret && !ret)) {
+        answer_error(ep, m, ALR_ENOMEM, 0, "out of memory");
+        goto done;
+    }
+    alr_codec_limits lim = ep_limits(ep);
+    alr_err e = alr_decode(mi->args, ep->plan, m->body, m->f.body_len, args, arena, &lim);
+    if (e == ALR_ELIMIT || e == ALR_ENOMEM) {
+        answer_error(ep, m, e, 0, "the arguments exceed this side's limits");
+        goto done;
+    }
+    if (e != ALR_OK) {
+        alri_ep_fail(ep, ALR_EPROTO, "undecodable arguments for %s: %s", mi->name,
+                     alr_strerror(e));
+        goto done;
+    }
+
+    alr_call call;
+    memset(&call, 0, sizeof call);
+    call.ep = ep;
+    call.slot = slot;
+    call.call_id = oneway ? ALR_NONE : m->f.call_id;
+    call.method = local;
+    call.user = svc.user;
+    call.arena = arena;
+    atomic_init(&call.cancelled, false);
+    atomic_init(&call.timed_out, false);
+    pthread_mutex_lock(&ep->mu);
+    if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+        atomic_store(&call.cancelled, true);
+        atomic_store(&call.timed_out, true);
+    }
+    call.next = slot->active;
+    slot->active = &call;
+    pthread_mutex_unlock(&ep->mu);
+
+    bool ctx_ok = stack_room((void **)&t->ctx, &t->ctx_cap, t->nctx, sizeof *t->ctx);
+    if (ctx_ok)
+        t->ctx[t->nctx++] = (alri_ctx){ep, slot->num};
+    alr_endpoint_push(ep);
+    e = mi->invoke(&call, svc.handlers, args, ret);
+    alr_endpoint_pop();
+    if (ctx_ok)
+        t->nctx--;
+
+    pthread_mutex_lock(&ep->mu);
+    alr_call **pp = &slot->active;
+    while (*pp != &call)
+        pp = &(*pp)->next;
+    *pp = call.next;
+    pthread_mutex_unlock(&ep->mu);
+
+    if (e == ALR_ENOMETHOD && !call.has_text) { /* a NULL entry in the handler table */
+        snprintf(call.text, sizeof call.text, "%s has no handler here", mi->name);
+        call.has_text = true;
+    }
+    if (e != ALR_OK) {
+        answer_error(ep, m, e, call.app_code, call.has_text ? call.text : "");
+    } else if (!oneway && mi->mode != ALR_RET_ONEWAY_STATUS) {
+        t->ebuf.len = 0;
+        alr_err ee = mi->ret ? alr_encode(mi->ret, ep->plan, ret, &t->ebuf) : ALR_OK;
+        if (ee != ALR_OK) {
+            answer_error(ep, m, ee, 0, "the handler's result cannot be encoded");
+        } else if (t->ebuf.len > ep->cfg.max_message) {
+            answer_error(ep, m, ALR_ELIMIT, 0, "the result exceeds max_message");
+        } else {
+            alri_frame f;
+            memset(&f, 0, sizeof f);
+            f.kind = ALRI_FRAME_REPLY;
+            f.slot = m->f.slot;
+            f.call_id = m->f.call_id;
+            (void)alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len);
+        }
+    }
+done:
+    if (args)
+        value_free(&sa, args);
+    if (ret)
+        value_free(&sr, ret);
+    arena_give(t, arena);
+    free(m);
+}
+
+void alri_slot_drain(alri_slot *s)
+{
+    alr_endpoint *ep = s->ep;
+    alri_tls *t = alri_tls_get();
+    pthread_mutex_lock(&ep->mu);
+    s->scheduled = false;
+    if (!t && s->qhead) {
+        pthread_mutex_unlock(&ep->mu);
+        alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a worker's state");
+        pthread_mutex_lock(&ep->mu);
+    } else if (!s->runner) {
+        s->runner = t;
+        while (s->qhead) {
+            alri_msg *m = queue_pop(ep, s);
+            pthread_mutex_unlock(&ep->mu);
+            alri_run_inbound(ep, s, m);
+            pthread_mutex_lock(&ep->mu);
+        }
+        s->runner = NULL;
+    }
+    alri_slot_maybe_free(ep, s);
+    pthread_mutex_unlock(&ep->mu);
+    alri_ep_unref(ep);
+}
+
+/* ================================================================ alr_call API */
+
+void *alr_call_user(const alr_call *call)
+{
+    return call ? call->user : NULL;
+}
+
+alr_endpoint *alr_call_endpoint(const alr_call *call)
+{
+    return call ? call->ep : NULL;
+}
+
+bool alr_call_timed_out(const alr_call *call)
+{
+    return call && atomic_load(&((alr_call *)call)->timed_out);
+}
+
+bool alr_call_cancelled(const alr_call *call)
+{
+    return call && atomic_load(&((alr_call *)call)->cancelled);
+}
+
+alr_arena *alr_call_arena(alr_call *call)
+{
+    return call ? call->arena : NULL;
+}
+
+void alr_call_set_error(alr_call *call, const char *fmt, ...)
+{
+    if (!call || !fmt)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(call->text, sizeof call->text, fmt, ap);
+    va_end(ap);
+    call->has_text = true;
+}
+
+void alr_call_set_app_error(alr_call *call, int64_t code, const char *fmt, ...)
+{
+    if (!call)
+        return;
+    call->app_code = code;
+    if (!fmt)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(call->text, sizeof call->text, fmt, ap);
+    va_end(ap);
+    call->has_text = true;
+}

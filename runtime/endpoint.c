@@ -1,0 +1,876 @@
+/*
+ * endpoint.c - one connection: configuration, the handshake, the reader
+ * thread that demultiplexes frames (answers to their waiting calls, calls
+ * to their slot's runner or the pool), the one write path, the failed
+ * state, slot records, and the client API (connect, close, serve, status).
+ *
+ * Invariants: see rpc_internal.h.  In short: the endpoint fails exactly
+ * once (first error wins, every waiter is woken with the failure, queued
+ * frames are dropped, the socket is shut down but closed only at free);
+ * the reader thread is the only reader of the socket and of ep->rbuf.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "handshake.h"
+#include "rpc_internal.h"
+#include "schema_ir.h"
+
+static atomic_ulong ep_serials;
+
+/* ================================================================ config, log */
+
+void alr_config_init(alr_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->call_timeout_ms = ALRI_DEFAULT_CALL_TIMEOUT_MS;
+    cfg->handshake_timeout_ms = ALRI_DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    cfg->connect_timeout_ms = ALRI_DEFAULT_CONNECT_TIMEOUT_MS;
+    cfg->workers = ALRI_DEFAULT_WORKERS;
+    cfg->max_message = ALRI_DEFAULT_MAX_MESSAGE;
+}
+
+void alri_config_fix(alr_config *cfg, const alr_config *in)
+{
+    alr_config_init(cfg);
+    if (in)
+        *cfg = *in;
+    if (!cfg->call_timeout_ms) /* never infinite */
+        cfg->call_timeout_ms = ALRI_DEFAULT_CALL_TIMEOUT_MS;
+    if (!cfg->handshake_timeout_ms)
+        cfg->handshake_timeout_ms = ALRI_DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    if (!cfg->connect_timeout_ms)
+        cfg->connect_timeout_ms = ALRI_DEFAULT_CONNECT_TIMEOUT_MS;
+    if (!cfg->workers)
+        cfg->workers = ALRI_DEFAULT_WORKERS;
+    if (!cfg->max_message)
+        cfg->max_message = ALRI_DEFAULT_MAX_MESSAGE;
+    if (cfg->max_message > ALRI_FRAME_MAX_DEFAULT * 16u)
+        cfg->max_message = ALRI_FRAME_MAX_DEFAULT * 16u; /* 1 GiB: frame sizes stay u32 */
+}
+
+void alri_log(const alr_config *cfg, alr_log_level level, const char *fmt, ...)
+{
+    if (!cfg || !cfg->log)
+        return;
+    char line[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    cfg->log(cfg->log_user, level, line);
+}
+
+/* ================================================================ iface check */
+
+alr_err alri_iface_check(const alr_iface *iface, const alr_schema *s, char *err, size_t errlen)
+{
+    const alri_schema *ir = &s->ir;
+    if (iface->nservices != ir->services.n || iface->nmethods != ir->methods.n ||
+        (iface->nmethods && !iface->methods) || (iface->nservices && !iface->services)) {
+        snprintf(err, errlen, "iface has %u services and %u methods, its blob %u and %u",
+                 iface->nservices, iface->nmethods, ir->services.n, ir->methods.n);
+        return ALR_EINVAL;
+    }
+    if (iface->package && strcmp(iface->package, ir->package) != 0) {
+        snprintf(err, errlen, "iface package '%s' is not its blob's '%s'", iface->package,
+                 ir->package);
+        return ALR_EINVAL;
+    }
+    for (uint32_t sv = 0; sv < ir->services.n; sv++) {
+        const alri_service *rs = &ir->services.v[sv];
+        if (!iface->services[sv] || strcmp(iface->services[sv], rs->name) != 0) {
+            snprintf(err, errlen, "iface service %u is not '%s'", sv, rs->name);
+            return ALR_EINVAL;
+        }
+        size_t sl = strlen(rs->name);
+        for (uint32_t m = rs->first_method; m < rs->first_method + rs->nmethods; m++) {
+            const alr_method_info *mi = &iface->methods[m];
+            const char *mn = ir->methods.v[m].name;
+            if (mi->service != sv || !mi->name || strncmp(mi->name, rs->name, sl) != 0 ||
+                mi->name[sl] != '.' || strcmp(mi->name + sl + 1, mn) != 0 || !mi->args ||
+                mi->args->index != (ALR_DESC_ARGS | m) ||
+                (mi->ret && mi->ret->index != (ALR_DESC_RET | m))) {
+                snprintf(err, errlen, "iface method %u does not describe '%s.%s'", m, rs->name,
+                         mn);
+                return ALR_EINVAL;
+            }
+        }
+    }
+    return ALR_OK;
+}
+
+/* ================================================================ life cycle */
+
+alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role, int fd,
+                    alr_schema *schema, alr_server *srv, alr_endpoint **out)
+{
+    *out = NULL;
+    alr_endpoint *ep = calloc(1, sizeof *ep);
+    if (!ep)
+        return ALR_ENOMEM;
+    ep->services = calloc(iface->nservices ? iface->nservices : 1, sizeof *ep->services);
+    ep->nbuckets = 16;
+    ep->buckets = calloc(ep->nbuckets, sizeof *ep->buckets);
+    if (!ep->services || !ep->buckets) {
+        free(ep->services);
+        free(ep->buckets);
+        free(ep);
+        return ALR_ENOMEM;
+    }
+    if (srv)
+        memcpy(ep->services, srv->services, iface->nservices * sizeof *ep->services);
+    ep->iface = iface;
+    ep->cfg = *cfg;
+    ep->role = role;
+    ep->serial = atomic_fetch_add(&ep_serials, 1) + 1;
+    ep->fd = fd;
+    ep->schema = schema;
+    ep->srv = srv;
+    if (srv) {
+        ep->pool = &srv->pool;
+    } else {
+        alri_pool_init(&ep->own_pool, cfg->workers, cfg);
+        ep->pool = &ep->own_pool;
+    }
+    atomic_init(&ep->refs, 1);
+    atomic_init(&ep->state, ALRI_EP_HANDSHAKE);
+    atomic_init(&ep->status, ALR_OK);
+    atomic_init(&ep->frames_sent, 0);
+    atomic_init(&ep->frames_received, 0);
+    atomic_init(&ep->reader_done, false);
+    pthread_mutex_init(&ep->mu, NULL);
+    pthread_mutex_init(&ep->wmu, NULL);
+    pthread_cond_init(&ep->idle_cv, NULL);
+    alri_net_peer_name(fd, ep->peer);
+    ep->t_start = alri_now_ms();
+    *out = ep;
+    return ALR_OK;
+}
+
+void alri_ep_ref(alr_endpoint *ep)
+{
+    atomic_fetch_add(&ep->refs, 1);
+}
+
+static void free_msgs(alri_msg *m)
+{
+    while (m) {
+        alri_msg *n = m->next;
+        free(m);
+        m = n;
+    }
+}
+
+static void ep_free(alr_endpoint *ep)
+{
+    if (ep->fd >= 0)
+        close(ep->fd);
+    for (uint32_t b = 0; b < ep->nbuckets; b++) {
+        alri_slot *s = ep->buckets[b];
+        while (s) {
+            alri_slot *n = s->hnext;
+            for (uint32_t i = 0; i < s->ncalls; i++)
+                free(s->calls[i].msg);
+            free(s->calls);
+            free_msgs(s->qhead);
+            if (s->owner)
+                alri_owner_unref(s->owner);
+            free(s);
+            s = n;
+        }
+    }
+    free(ep->buckets);
+    free(ep->services);
+    free(ep->rbuf);
+    alr_plan_free(ep->plan);
+    if (!ep->srv)
+        alr_schema_free(ep->schema);
+    if (ep->pool == &ep->own_pool)
+        alri_pool_fini(&ep->own_pool);
+    pthread_mutex_destroy(&ep->mu);
+    pthread_mutex_destroy(&ep->wmu);
+    pthread_cond_destroy(&ep->idle_cv);
+    free(ep);
+}
+
+void alri_ep_unref(alr_endpoint *ep)
+{
+    if (atomic_fetch_sub(&ep->refs, 1) == 1)
+        ep_free(ep);
+}
+
+/* ================================================================ slots */
+
+static uint32_t slot_hash(const alr_endpoint *ep, uint32_t num)
+{
+    return (uint32_t)((num * 2654435761u) >> 8) & (ep->nbuckets - 1);
+}
+
+alri_slot *alri_slot_find(alr_endpoint *ep, uint32_t num)
+{
+    for (alri_slot *s = ep->buckets[slot_hash(ep, num)]; s; s = s->hnext)
+        if (s->num == num)
+            return s;
+    return NULL;
+}
+
+alri_slot *alri_slot_add(alr_endpoint *ep, uint32_t num)
+{
+    if (ep->nslots >= ALRI_MAX_SLOTS)
+        return NULL;
+    if (ep->nslots >= ep->nbuckets) {
+        uint32_t nb = ep->nbuckets * 2;
+        alri_slot **nbk = calloc(nb, sizeof *nbk);
+        if (!nbk)
+            return NULL;
+        uint32_t ob = ep->nbuckets;
+        alri_slot **old = ep->buckets;
+        ep->buckets = nbk;
+        ep->nbuckets = nb;
+        for (uint32_t b = 0; b < ob; b++) {
+            alri_slot *s = old[b];
+            while (s) {
+                alri_slot *n = s->hnext;
+                uint32_t h = slot_hash(ep, s->num);
+                s->hnext = nbk[h];
+                nbk[h] = s;
+                s = n;
+            }
+        }
+        free(old);
+    }
+    alri_slot *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->ep = ep;
+    s->num = num;
+    uint32_t h = slot_hash(ep, num);
+    s->hnext = ep->buckets[h];
+    ep->buckets[h] = s;
+    ep->nslots++;
+    return s;
+}
+
+void alri_slot_maybe_free(alr_endpoint *ep, alri_slot *s)
+{
+    if (s->runner || s->scheduled || s->qhead || s->nbusy || s->active ||
+        (s->owner && !atomic_load(&s->owner->dead)))
+        return;
+    alri_slot **pp = &ep->buckets[slot_hash(ep, s->num)];
+    while (*pp != s)
+        pp = &(*pp)->hnext;
+    *pp = s->hnext;
+    ep->nslots--;
+    for (uint32_t i = 0; i < s->ncalls; i++)
+        free(s->calls[i].msg);
+    free(s->calls);
+    if (s->owner)
+        alri_owner_unref(s->owner);
+    free(s);
+}
+
+void alri_slot_schedule(alr_endpoint *ep, alri_slot *s)
+{
+    if (s->runner || s->scheduled || !s->qhead || atomic_load(&ep->state) != ALRI_EP_OPEN)
+        return;
+    s->scheduled = true;
+    alri_ep_ref(ep);
+    alri_pool_submit(ep->pool, s);
+}
+
+static bool slot_idle_dead(const alri_slot *s)
+{
+    return s->owner && atomic_load(&s->owner->dead) && !s->runner && !s->scheduled &&
+           !s->qhead && !s->nbusy && !s->active;
+}
+
+alri_slot *alri_slot_of_thread(alr_endpoint *ep, alri_tls *t)
+{
+    /* an inbound call this thread runs: its answers and callbacks travel
+     * on the caller's slot (innermost first) */
+    for (uint32_t i = t->nctx; i-- > 0;)
+        if (t->ctx[i].ep == ep) {
+            alri_slot *s = alri_slot_find(ep, t->ctx[i].slot);
+            if (s)
+                return s;
+        }
+    for (uint32_t i = 0; i < 4; i++)
+        if (t->cache[i].ep == ep && t->cache[i].serial == ep->serial) {
+            alri_slot *s = alri_slot_find(ep, t->cache[i].slot);
+            if (s && s->owner == t->owner)
+                return s;
+        }
+    alri_slot *found = NULL, *reuse = NULL;
+    uint32_t parity = ep->role == ALR_ROLE_CONNECTOR ? 0 : 1;
+    for (uint32_t b = 0; b < ep->nbuckets && !found; b++)
+        for (alri_slot *s = ep->buckets[b]; s; s = s->hnext) {
+            if (s->owner == t->owner) {
+                found = s;
+                break;
+            }
+            if ((s->num & 1) == parity && slot_idle_dead(s) && (!reuse || s->num < reuse->num))
+                reuse = s;
+        }
+    if (!found && reuse) {
+        alri_owner_unref(reuse->owner);
+        reuse->owner = NULL;
+        found = reuse;
+    }
+    if (!found) {
+        uint32_t n = parity;
+        while (alri_slot_find(ep, n))
+            n += 2;
+        found = alri_slot_add(ep, n);
+        if (!found)
+            return NULL;
+    }
+    if (!found->owner) {
+        found->owner = t->owner;
+        atomic_fetch_add(&t->owner->refs, 1);
+    }
+    uint32_t c = t->cache_next++ & 3;
+    t->cache[c].ep = ep;
+    t->cache[c].serial = ep->serial;
+    t->cache[c].slot = found->num;
+    return found;
+}
+
+/* ================================================================ failure */
+
+void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
+{
+    char text[sizeof ep->errtext];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&ep->mu);
+    if (atomic_load(&ep->state) == ALRI_EP_CLOSED) {
+        pthread_mutex_unlock(&ep->mu);
+        return;
+    }
+    ep->fail_code = cause == ALR_ECLOSED ? ALR_ECLOSED : ALR_EFAULTED;
+    memcpy(ep->errtext, text, sizeof text);
+    atomic_store(&ep->status, cause);
+    atomic_store(&ep->state, ALRI_EP_CLOSED);
+    for (uint32_t b = 0; b < ep->nbuckets; b++) {
+        alri_slot *s = ep->buckets[b];
+        while (s) {
+            alri_slot *next = s->hnext;
+            for (uint32_t i = 0; i < s->ncalls; i++) {
+                alri_pending *p = &s->calls[i];
+                if (p->state == ALRI_CALL_WAITING) {
+                    p->state = ALRI_CALL_DONE;
+                    p->kind = 0;
+                    p->code = (uint32_t)ep->fail_code;
+                    pthread_cond_signal(&p->waiter->cv);
+                } else if (p->state == ALRI_CALL_ZOMBIE) {
+                    p->state = ALRI_CALL_FREE;
+                    s->nbusy--;
+                }
+            }
+            for (alri_msg *m = s->qhead; m; m = m->next)
+                ep->queued_bytes -= m->f.body_len;
+            free_msgs(s->qhead);
+            s->qhead = s->qtail = NULL;
+            for (alr_call *c = s->active; c; c = c->next) {
+                atomic_store(&c->cancelled, true);
+                atomic_store(&c->timed_out, true);
+            }
+            if (s->runner)
+                pthread_cond_signal(&s->runner->cv);
+            alri_slot_maybe_free(ep, s);
+            s = next;
+        }
+    }
+    pthread_mutex_unlock(&ep->mu);
+    shutdown(ep->fd, SHUT_RDWR);
+    alri_log(&ep->cfg, cause == ALR_ECLOSED ? ALR_LOG_INFO : ALR_LOG_ERROR,
+             "connection %s %s: %s: %s", ep->role == ALR_ROLE_CONNECTOR ? "to" : "from", ep->peer,
+             cause == ALR_ECLOSED ? "closed" : "faulted", text);
+}
+
+/* ================================================================ the write path */
+
+alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len)
+{
+    uint8_t hdr[ALRI_FRAME_HDR_MAX];
+    size_t hl = alri_frame_hdr_put(hdr, f, len);
+    if (!hl)
+        return ALR_EINVAL;
+    struct iovec iov[2] = {{hdr, hl}, {(void *)(uintptr_t)body, len}};
+    alr_err r;
+    bool was_dead;
+    pthread_mutex_lock(&ep->wmu);
+    was_dead = ep->wdead;
+    if (was_dead) {
+        r = ALR_ECLOSED;
+    } else {
+        r = alri_net_write(ep->fd, iov, len ? 2 : 1, ep->cfg.call_timeout_ms);
+        if (r != ALR_OK)
+            ep->wdead = true;
+    }
+    pthread_mutex_unlock(&ep->wmu);
+    if (r == ALR_OK) {
+        atomic_fetch_add(&ep->frames_sent, 1);
+    } else if (!was_dead) {
+        if (r == ALR_ETIMEDOUT)
+            alri_ep_fail(ep, ALR_ETIMEDOUT, "write stalled for %u ms (the peer does not read)",
+                         ep->cfg.call_timeout_ms);
+        else
+            alri_ep_fail(ep, ALR_ECLOSED, "write failed: %s",
+                         r == ALR_ECLOSED ? "the peer has gone" : alr_strerror(r));
+    }
+    return r;
+}
+
+/* ================================================================ handshake */
+
+/* Room for `need` bytes in rbuf (at least 16 KiB free), or false. */
+static bool rbuf_reserve(alr_endpoint *ep, size_t need)
+{
+    if (need < ep->rlen + 16384)
+        need = ep->rlen + 16384;
+    if (ep->rcap >= need)
+        return true;
+    size_t nc = ep->rcap ? ep->rcap * 2 : 65536;
+    if (nc < need)
+        nc = need;
+    uint8_t *nb = realloc(ep->rbuf, nc);
+    if (!nb)
+        return false;
+    ep->rbuf = nb;
+    ep->rcap = nc;
+    return true;
+}
+
+static const char *role_name(alr_role r)
+{
+    return r == ALR_ROLE_CONNECTOR ? "connector" : "acceptor";
+}
+
+alr_err alri_ep_handshake(alr_endpoint *ep, char *err, size_t errlen)
+{
+    uint64_t deadline = ep->t_start + ep->cfg.handshake_timeout_ms;
+    char why[300] = "";
+    alr_err r;
+    alr_buf hb = {0};
+    r = alri_hello_encode(&hb, ep->role, 0, ep->iface->blob, ep->iface->blob_len);
+    if (r == ALR_OK) {
+        struct iovec iov = {hb.data, hb.len};
+        uint64_t now = alri_now_ms();
+        r = alri_net_write(ep->fd, &iov, 1, now < deadline ? (uint32_t)(deadline - now) : 1);
+        if (r != ALR_OK)
+            snprintf(why, sizeof why, "cannot send the hello: %s", alr_strerror(r));
+    } else {
+        snprintf(why, sizeof why, "cannot encode the local hello");
+    }
+    free(hb.data);
+    alri_hello hello;
+    size_t used = 0;
+    while (r == ALR_OK) {
+        r = alri_hello_decode(ep->rbuf, ep->rlen, &used, &hello, why, sizeof why);
+        if (r != ALR_EAGAIN)
+            break;
+        size_t need = ep->rlen + 1;
+        if (ep->rlen >= ALRI_HELLO_HEADER_SIZE) {
+            const uint8_t *p = ep->rbuf + 12;
+            need = ALRI_HELLO_HEADER_SIZE +
+                   ((size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24);
+        }
+        if (!rbuf_reserve(ep, need)) {
+            r = ALR_ENOMEM;
+            snprintf(why, sizeof why, "out of memory for the peer's hello");
+            break;
+        }
+        long n = alri_net_read(ep->fd, ep->rbuf + ep->rlen, ep->rcap - ep->rlen, deadline);
+        if (n > 0) {
+            ep->rlen += (size_t)n;
+            r = ALR_OK;
+        } else if (n == 0) {
+            r = ALR_ECLOSED;
+            snprintf(why, sizeof why, "the peer closed the connection during the handshake");
+        } else if (errno == ETIMEDOUT) {
+            r = ALR_ETIMEDOUT;
+            snprintf(why, sizeof why, "no complete hello within %u ms (%zu bytes received)",
+                     ep->cfg.handshake_timeout_ms, ep->rlen);
+        } else {
+            r = ALR_ECLOSED;
+            snprintf(why, sizeof why, "read: %s", strerror(errno));
+        }
+    }
+    alr_plan *plan = NULL;
+    if (r == ALR_OK)
+        r = alri_handshake(ep->schema, &hello, ep->role, NULL, &plan, why, sizeof why);
+    if (r == ALR_OK) {
+        memmove(ep->rbuf, ep->rbuf + used, ep->rlen - used);
+        ep->rlen -= used;
+        pthread_mutex_lock(&ep->mu);
+        ep->plan = plan;
+        if (atomic_load(&ep->state) == ALRI_EP_HANDSHAKE)
+            atomic_store(&ep->state, ALRI_EP_OPEN);
+        else
+            r = ALR_ECLOSED;
+        pthread_mutex_unlock(&ep->mu);
+        if (r != ALR_OK)
+            snprintf(err, errlen, "closed during the handshake");
+        return r;
+    }
+    /* spec/handshake.md §7: one line, no peer-provided names or bytes */
+    char pv[16] = "?", pb[16] = "?";
+    if (ep->rlen >= 6 && memcmp(ep->rbuf, ALRI_HELLO_MAGIC, ALRI_HELLO_MAGIC_LEN) == 0)
+        snprintf(pv, sizeof pv, "%u.%u", ep->rbuf[4], ep->rbuf[5]);
+    if (ep->rlen >= ALRI_HELLO_HEADER_SIZE &&
+        memcmp(ep->rbuf, ALRI_HELLO_MAGIC, ALRI_HELLO_MAGIC_LEN) == 0) {
+        const uint8_t *p = ep->rbuf + 12;
+        snprintf(pb, sizeof pb, "%lu",
+                 (unsigned long)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                                 (uint32_t)p[3] << 24));
+    }
+    snprintf(err, errlen, "%s", why[0] ? why : alr_strerror(r));
+    alri_ep_fail(ep, r == ALR_ECLOSED ? ALR_ECLOSED : r,
+                 "handshake failed: peer=%s role=%s local=%u.%u peer=%s blob=%s after=%llums: "
+                 "%s: %s",
+                 ep->peer, role_name(ep->role), ALRI_PROTO_MAJOR, ALRI_PROTO_MINOR, pv, pb,
+                 (unsigned long long)(alri_now_ms() - ep->t_start), alr_strerror(r), err);
+    return r;
+}
+
+/* ================================================================ the reader */
+
+static alri_msg *msg_new(const alri_frame *f, const uint8_t *body)
+{
+    alri_msg *m = malloc(sizeof *m + f->body_len);
+    if (!m)
+        return NULL;
+    m->next = NULL;
+    m->f = *f;
+    m->cancelled = false;
+    if (f->body_len)
+        memcpy(m->body, body, f->body_len);
+    return m;
+}
+
+static void send_error(alr_endpoint *ep, const alri_frame *call, alr_err code, const char *text)
+{
+    alri_frame f;
+    memset(&f, 0, sizeof f);
+    f.kind = ALRI_FRAME_ERROR;
+    f.slot = call->slot;
+    f.call_id = call->call_id;
+    f.code = (uint32_t)code;
+    alri_ep_send(ep, &f, text, strlen(text));
+}
+
+/* Handles one complete frame; false: stop reading (the endpoint failed). */
+static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
+{
+    atomic_fetch_add(&ep->frames_received, 1);
+    switch (f->kind) {
+    case ALRI_FRAME_CALL:
+    case ALRI_FRAME_ONEWAY: {
+        alri_msg *m = msg_new(f, body);
+        if (!m) {
+            alri_ep_fail(ep, ALR_ENOMEM, "out of memory for an inbound call");
+            return false;
+        }
+        pthread_mutex_lock(&ep->mu);
+        if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+            pthread_mutex_unlock(&ep->mu);
+            free(m);
+            return false;
+        }
+        size_t cap = (size_t)ep->cfg.max_message * 4 + (1u << 20);
+        alri_slot *s = NULL;
+        if (ep->queued_bytes + f->body_len <= cap) {
+            s = alri_slot_find(ep, f->slot);
+            if (!s)
+                s = alri_slot_add(ep, f->slot);
+        }
+        if (!s) {
+            pthread_mutex_unlock(&ep->mu);
+            free(m);
+            alri_ep_fail(ep, ALR_ELIMIT, "the peer exceeds the limits on queued calls or slots");
+            return false;
+        }
+        ep->queued_bytes += f->body_len;
+        if (s->qtail)
+            s->qtail->next = m;
+        else
+            s->qhead = m;
+        s->qtail = m;
+        if (s->runner)
+            pthread_cond_signal(&s->runner->cv);
+        else
+            alri_slot_schedule(ep, s);
+        pthread_mutex_unlock(&ep->mu);
+        return true;
+    }
+    case ALRI_FRAME_CALL_OBJ:
+        send_error(ep, f, ALR_ENOMETHOD, "instance methods are not supported by this peer yet");
+        return true;
+    case ALRI_FRAME_ONEWAY_OBJ:
+        alri_log(&ep->cfg, ALR_LOG_WARN, "connection %s: dropped a oneway instance call", ep->peer);
+        return true;
+    case ALRI_FRAME_REPLY:
+    case ALRI_FRAME_ERROR: {
+        alri_msg *m = msg_new(f, body);
+        if (!m) {
+            alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a reply");
+            return false;
+        }
+        pthread_mutex_lock(&ep->mu);
+        if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+            pthread_mutex_unlock(&ep->mu);
+            free(m);
+            return false;
+        }
+        alri_slot *s = alri_slot_find(ep, f->slot);
+        alri_pending *p = s && f->call_id < s->ncalls ? &s->calls[f->call_id] : NULL;
+        if (p && p->state == ALRI_CALL_WAITING) {
+            p->state = ALRI_CALL_DONE;
+            p->kind = f->kind;
+            p->code = f->code;
+            p->app_code = f->app_code;
+            p->msg = m;
+            pthread_cond_signal(&p->waiter->cv);
+            pthread_mutex_unlock(&ep->mu);
+            return true;
+        }
+        if (p && p->state == ALRI_CALL_ZOMBIE) { /* a late answer: discarded */
+            p->state = ALRI_CALL_FREE;
+            s->nbusy--;
+            alri_slot_maybe_free(ep, s);
+            pthread_mutex_unlock(&ep->mu);
+            free(m);
+            return true;
+        }
+        pthread_mutex_unlock(&ep->mu);
+        free(m);
+        alri_ep_fail(ep, ALR_EPROTO, "the peer answered call %u on slot %u, which is not pending",
+                     f->call_id, f->slot);
+        return false;
+    }
+    case ALRI_FRAME_CANCEL: {
+        pthread_mutex_lock(&ep->mu);
+        alri_slot *s = alri_slot_find(ep, f->slot);
+        if (s) {
+            for (alri_msg *m = s->qhead; m; m = m->next)
+                if (m->f.kind == ALRI_FRAME_CALL && m->f.call_id == f->call_id)
+                    m->cancelled = true;
+            for (alr_call *c = s->active; c; c = c->next)
+                if (c->call_id == f->call_id) {
+                    /* the caller cancels only when its deadline passes */
+                    atomic_store(&c->timed_out, true);
+                    atomic_store(&c->cancelled, true);
+                }
+        }
+        pthread_mutex_unlock(&ep->mu);
+        return true;
+    }
+    case ALRI_FRAME_PING: {
+        alri_frame pong;
+        memset(&pong, 0, sizeof pong);
+        pong.kind = ALRI_FRAME_PONG;
+        pong.slot = f->slot;
+        pong.token = f->token;
+        alri_ep_send(ep, &pong, NULL, 0);
+        return true;
+    }
+    case ALRI_FRAME_PONG:
+        return true;
+    case ALRI_FRAME_CLOSE:
+        alri_ep_fail(ep, ALR_ECLOSED, "the peer closed the connection (%s)",
+                     alr_strerror((alr_err)f->code));
+        return false;
+    case ALRI_FRAME_FAULT: {
+        uint32_t m = ep->plan ? alr_plan_method_in(ep->plan, f->method) : ALR_NONE;
+        alri_ep_fail(ep, ALR_EFAULTED, "the peer reports a failed oneway call to %s: %s (app %lld)",
+                     m != ALR_NONE ? ep->iface->methods[m].name : "an unknown method",
+                     alr_strerror((alr_err)f->code), (long long)f->app_code);
+        return false;
+    }
+    default:
+        alri_ep_fail(ep, ALR_EPROTO, "frame of unknown kind %u", f->kind);
+        return false;
+    }
+}
+
+void alri_ep_read_loop(alr_endpoint *ep)
+{
+    uint32_t max_frame = ep->cfg.max_message + 64u;
+    for (;;) {
+        size_t off = 0, need = 0;
+        while (off < ep->rlen) {
+            alri_frame f;
+            alr_err r = alri_frame_decode(ep->rbuf + off, ep->rlen - off, max_frame, &f);
+            if (r == ALR_EAGAIN)
+                break;
+            if (r != ALR_OK) {
+                alri_ep_fail(ep, r == ALR_ELIMIT ? ALR_ELIMIT : ALR_EPROTO,
+                             "invalid frame from the peer: %s", alr_strerror(r));
+                return;
+            }
+            size_t total = (size_t)f.hdr_len + f.body_len;
+            if (ep->rlen - off < total) {
+                need = total;
+                break;
+            }
+            if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len))
+                return;
+            off += total;
+        }
+        if (off) {
+            memmove(ep->rbuf, ep->rbuf + off, ep->rlen - off);
+            ep->rlen -= off;
+        }
+        if (ep->rlen == 0 && ep->rcap > (1u << 20)) { /* after a large frame */
+            free(ep->rbuf);
+            ep->rbuf = NULL;
+            ep->rcap = 0;
+        }
+        if (!rbuf_reserve(ep, need)) {
+            alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a frame of %zu bytes", need);
+            return;
+        }
+        long n = alri_net_read(ep->fd, ep->rbuf + ep->rlen, ep->rcap - ep->rlen, UINT64_MAX);
+        if (n <= 0) {
+            if (n == 0)
+                alri_ep_fail(ep, ALR_ECLOSED, "the peer closed the connection");
+            else
+                alri_ep_fail(ep, ALR_ECLOSED, "read: %s", strerror(errno));
+            return;
+        }
+        ep->rlen += (size_t)n;
+        if (atomic_load(&ep->state) != ALRI_EP_OPEN)
+            return;
+    }
+}
+
+/* ================================================================ client API */
+
+static void *client_reader(void *arg)
+{
+    alri_ep_read_loop(arg);
+    return NULL;
+}
+
+alr_err alr_endpoint_connect(const char *addr, const alr_iface *iface, const alr_config *cfg,
+                             alr_endpoint **out)
+{
+    char err[400] = "", host[ALRI_NET_HOST_MAX], port[ALRI_NET_PORT_MAX];
+    alr_err r;
+    if (out)
+        *out = NULL;
+    if (!out || !iface || !addr || (!iface->blob && iface->blob_len)) {
+        alri_set_last_error(ALR_EINVAL, 0, "alr_endpoint_connect: invalid argument", SIZE_MAX);
+        return ALR_EINVAL;
+    }
+    alr_config c;
+    alri_config_fix(&c, cfg);
+    r = alri_net_split(addr, host, port, err, sizeof err);
+    alr_schema *schema = NULL;
+    if (r == ALR_OK) {
+        r = alr_schema_load(iface->blob, iface->blob_len, &schema, err, sizeof err);
+        if (r == ALR_OK)
+            r = alri_iface_check(iface, schema, err, sizeof err);
+    }
+    int fd = -1;
+    if (r == ALR_OK)
+        r = alri_net_connect(host, port, alri_now_ms() + c.connect_timeout_ms, &fd, err,
+                             sizeof err);
+    if (r != ALR_OK) {
+        alr_schema_free(schema);
+        alri_set_last_error(r, 0, err, SIZE_MAX);
+        return r;
+    }
+    alr_endpoint *ep = NULL;
+    r = alri_ep_new(iface, &c, ALR_ROLE_CONNECTOR, fd, schema, NULL, &ep);
+    if (r != ALR_OK) {
+        close(fd);
+        alr_schema_free(schema);
+        alri_set_last_error(r, 0, "out of memory", SIZE_MAX);
+        return r;
+    }
+    r = alri_ep_handshake(ep, err, sizeof err);
+    if (r == ALR_OK && alri_thread_start(&ep->reader, client_reader, ep) != 0) {
+        r = ALR_ENOMEM;
+        snprintf(err, sizeof err, "cannot start the reader thread");
+    }
+    if (r != ALR_OK) {
+        alri_ep_unref(ep);
+        alri_set_last_error(r, 0, err, SIZE_MAX);
+        return r;
+    }
+    ep->reader_started = true;
+    alri_log(&ep->cfg, ALR_LOG_INFO, "connected to %s", ep->peer);
+    alri_set_last_error(ALR_OK, 0, "", 0);
+    *out = ep;
+    return ALR_OK;
+}
+
+void alr_endpoint_close(alr_endpoint *ep)
+{
+    if (!ep)
+        return;
+    if (atomic_load(&ep->state) == ALRI_EP_OPEN) {
+        alri_frame f;
+        memset(&f, 0, sizeof f);
+        f.kind = ALRI_FRAME_CLOSE;
+        f.code = ALR_OK;
+        static const char reason[] = "closed by the peer";
+        alri_ep_send(ep, &f, reason, sizeof reason - 1);
+    }
+    alri_ep_fail(ep, ALR_ECLOSED, "closed by the local side");
+    if (ep->srv) /* a server's connection: the server reaps it */
+        return;
+    if (ep->reader_started)
+        pthread_join(ep->reader, NULL);
+    pthread_mutex_lock(&ep->mu);
+    while (ep->ncallers)
+        pthread_cond_wait(&ep->idle_cv, &ep->mu);
+    pthread_mutex_unlock(&ep->mu);
+    alri_pool_stop(&ep->own_pool);
+    alri_ep_unref(ep);
+}
+
+alr_err alr_endpoint_serve(alr_endpoint *ep, uint32_t service, const void *handlers, void *user)
+{
+    if (!ep || service >= ep->iface->nservices)
+        return ALR_EINVAL;
+    pthread_mutex_lock(&ep->mu);
+    ep->services[service].handlers = handlers;
+    ep->services[service].user = user;
+    pthread_mutex_unlock(&ep->mu);
+    return ALR_OK;
+}
+
+const alr_plan *alr_endpoint_plan(const alr_endpoint *ep)
+{
+    return ep ? ep->plan : NULL;
+}
+
+const alr_iface *alr_endpoint_iface(const alr_endpoint *ep)
+{
+    return ep ? ep->iface : NULL;
+}
+
+alr_err alr_endpoint_status(const alr_endpoint *ep)
+{
+    return ep ? (alr_err)atomic_load(&((alr_endpoint *)ep)->status) : ALR_EINVAL;
+}
+
+const char *alr_endpoint_error(const alr_endpoint *ep)
+{
+    if (!ep || atomic_load(&((alr_endpoint *)ep)->status) == ALR_OK)
+        return "";
+    return ep->errtext;
+}

@@ -1,0 +1,273 @@
+/*
+ * rpc_internal.h - the inside of endpoints, servers, slots and calls,
+ * shared by endpoint.c (connections, reader, write path), call.c (thread
+ * state, sync calls, running inbound calls), server.c (accept loop) and
+ * rpc_pool.c (workers).  The model is spec/threading.md.
+ *
+ * Invariants (every one under ep->mu unless it says otherwise):
+ *  - a call this side sent completes exactly once: its calls[] entry goes
+ *    WAITING -> DONE (reply, error, or the endpoint's failure) -> FREE (the
+ *    caller took it), or WAITING -> ZOMBIE (the caller gave up) -> FREE (the
+ *    late answer arrived, or the endpoint failed); an id is reused only
+ *    once FREE, so a late answer can never complete a newer call;
+ *  - every CALL frame received is answered exactly once (REPLY or ERROR),
+ *    unless the endpoint fails first;
+ *  - at most one thread (the slot's runner) runs a slot's inbound calls, in
+ *    order; a slot with queued frames has a runner or is scheduled on the
+ *    pool (never neither);
+ *  - a slot record is freed only when nothing refers to it: no runner, not
+ *    scheduled, empty queue, no busy call id, no active call, no live owner;
+ *  - the fd is closed only when the endpoint is freed (refs == 0), so a
+ *    late writer can never write into a reused descriptor;
+ *  - lock order: ep->mu before pool->mu; ep->wmu is never held with ep->mu.
+ */
+#ifndef ALR_RPC_INTERNAL_H
+#define ALR_RPC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alr/rpc.h"
+#include "frame.h"
+#include "net.h"
+
+/* Defaults (alr_config_init). */
+#define ALRI_DEFAULT_CALL_TIMEOUT_MS 30000u
+#define ALRI_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000u
+#define ALRI_DEFAULT_CONNECT_TIMEOUT_MS 10000u
+#define ALRI_DEFAULT_WORKERS 64u
+#define ALRI_DEFAULT_MAX_MESSAGE (64u * 1024u * 1024u)
+
+/* Bounds on what one peer can make us hold. */
+#define ALRI_MAX_SLOTS 4096u           /* slot records per endpoint */
+#define ALRI_MAX_CALL_IDS 4096u        /* calls in flight on one slot, incl. zombies */
+#define ALRI_MAX_HANDSHAKING 64u       /* server connections still in WAIT_HELLO */
+#define ALRI_ERRTEXT 1024u             /* error texts (1023 bytes + NUL) */
+
+typedef struct alri_slot alri_slot;
+typedef struct alri_tls alri_tls;
+
+/* One frame received and queued for a runner (CALL, ONEWAY). */
+typedef struct alri_msg {
+    struct alri_msg *next;
+    alri_frame f;
+    bool cancelled;   /* a CANCEL arrived before it ran */
+    uint8_t body[];   /* f.body_len bytes */
+} alri_msg;
+
+/* A thread's identity as the owner of local slots: outlives the thread
+ * until every endpoint has dropped its reference. */
+typedef struct alri_owner {
+    atomic_int refs;
+    atomic_bool dead; /* the thread has exited */
+} alri_owner;
+
+enum { ALRI_CALL_FREE = 0, ALRI_CALL_WAITING, ALRI_CALL_DONE, ALRI_CALL_ZOMBIE };
+
+/* A call this side sent on a slot, by call_id. */
+typedef struct alri_pending {
+    uint8_t state;     /* ALRI_CALL_* */
+    uint8_t kind;      /* DONE: ALRI_FRAME_REPLY or ALRI_FRAME_ERROR, or 0 (endpoint failed) */
+    uint32_t code;     /* ERROR: its code; failed: the endpoint's call code */
+    int64_t app_code;
+    alri_tls *waiter;  /* WAITING: the thread to wake */
+    alri_msg *msg;     /* DONE by a frame: the frame (owned) */
+} alri_pending;
+
+/* A queue/thread slot of one endpoint (spec/threading.md §2).  Slots the
+ * connector allocates are even, the acceptor's odd. */
+struct alri_slot {
+    alri_slot *hnext;        /* hash chain */
+    alri_slot *pnext;        /* pool queue */
+    alr_endpoint *ep;
+    uint32_t num;
+    alri_owner *owner;       /* a local slot's thread (a reference), or NULL */
+    alri_pending *calls;     /* by call_id; ncalls entries */
+    uint32_t ncalls, nbusy;  /* capacity; entries not FREE */
+    alri_msg *qhead, *qtail; /* inbound calls waiting for the runner */
+    alri_tls *runner;        /* the thread running this slot's inbound calls */
+    bool scheduled;          /* queued on the pool */
+    alr_call *active;        /* inbound calls running on this slot */
+};
+
+/* A worker pool: threads start on demand up to cap and live until stop. */
+typedef struct alri_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    alri_slot *head, *tail;  /* slots to run */
+    uint32_t nqueued, cap, nthreads, nidle;
+    pthread_t *threads;
+    uint32_t threads_cap;
+    bool stopping;
+    alr_log_fn log;
+    void *log_user;
+} alri_pool;
+
+typedef struct alri_served {
+    const void *handlers;
+    void *user;
+} alri_served;
+
+enum { ALRI_EP_HANDSHAKE = 0, ALRI_EP_OPEN = 1, ALRI_EP_CLOSED = 2 };
+
+struct alr_endpoint {
+    const alr_iface *iface;
+    alr_config cfg;
+    alr_role role;
+    uint64_t serial;           /* unique per endpoint (thread caches) */
+    int fd;
+    char peer[ALRI_NET_NAME_MAX];
+    alr_schema *schema;        /* local schema (owned unless srv) */
+    alr_plan *plan;            /* after the handshake */
+    alr_server *srv;           /* accepted by this server, or NULL */
+    alri_pool *pool;           /* srv's pool, or own_pool */
+    alri_pool own_pool;
+    atomic_int refs;
+
+    pthread_mutex_t mu;
+    pthread_cond_t idle_cv;    /* ncallers reached 0 */
+    atomic_int state;          /* ALRI_EP_* (written under mu) */
+    atomic_int status;         /* alr_err: the first fatal error (written under mu) */
+    alr_err fail_code;         /* what calls get once failed: ALR_ECLOSED / ALR_EFAULTED */
+    char errtext[256];         /* the first fatal error's text (set before status) */
+    alri_served *services;    /* by local service index */
+    alri_slot **buckets;       /* slot hash: nbuckets (power of 2) chains */
+    uint32_t nbuckets, nslots;
+    uint32_t ncallers;         /* threads inside alr_call_sync on this endpoint */
+    size_t queued_bytes;       /* bodies of queued inbound frames */
+
+    pthread_mutex_t wmu;       /* the write path */
+    bool wdead;                /* a write failed: the stream is broken */
+    atomic_ulong frames_sent;  /* statistics (tests) */
+    atomic_ulong frames_received;
+
+    uint8_t *rbuf;             /* receive buffer: reader thread only */
+    size_t rlen, rcap;
+    pthread_t reader;
+    bool reader_started;
+    atomic_bool reader_done;
+    alr_endpoint *snext;       /* server's connection list */
+    uint64_t t_start;          /* connect/accept time (ms) */
+};
+
+struct alr_server {
+    const alr_iface *iface;
+    alr_config cfg;
+    alr_schema *schema;
+    alri_served *services;
+    alri_pool pool;
+    int lfd;
+    int wake[2];               /* self-pipe: reader exits, close */
+    uint16_t port;
+    pthread_t acceptor;
+    bool accepting;
+    atomic_bool closing;
+    pthread_mutex_t mu;        /* conns, nhandshaking */
+    alr_endpoint *conns;
+    uint32_t nhandshaking;
+};
+
+/* The callee's view of one inbound call (alr_call_* functions). */
+struct alr_call {
+    alr_endpoint *ep;
+    alri_slot *slot;
+    alr_call *next;            /* slot->active */
+    uint32_t call_id, method;  /* method: local index */
+    void *user;
+    alr_arena *arena;
+    atomic_bool cancelled, timed_out;
+    int64_t app_code;
+    bool has_text;
+    char text[ALRI_ERRTEXT];
+};
+
+/* Per-thread state (call.c). */
+typedef struct alri_ctx {
+    alr_endpoint *ep;
+    uint32_t slot;
+} alri_ctx;
+
+struct alri_tls {
+    alri_owner *owner;
+    pthread_cond_t cv;         /* this thread's wake-up (CLOCK_MONOTONIC) */
+    alr_endpoint **eps;        /* alr_endpoint_push stack */
+    uint32_t neps, eps_cap;
+    uint32_t *timeouts;        /* alr_timeout_push stack */
+    uint32_t ntimeouts, timeouts_cap;
+    alri_ctx *ctx;             /* slots of the inbound calls this thread runs */
+    uint32_t nctx, ctx_cap;
+    struct {
+        alr_endpoint *ep;
+        uint64_t serial;
+        uint32_t slot;
+    } cache[4];                /* this thread's own slot on recent endpoints */
+    uint32_t cache_next;
+    alr_arena *arenas[4];      /* idle arenas for inbound calls */
+    uint32_t narenas;
+    alr_arena *scratch;        /* results decoded without a caller arena */
+    alr_buf ebuf;              /* encoding buffer of outgoing calls */
+    char errtext[ALRI_ERRTEXT];
+    int64_t app_code;
+};
+
+/* ---- call.c ---- */
+/* This thread's state (created on first use); NULL when out of memory. */
+alri_tls *alri_tls_get(void);
+void alri_owner_unref(alri_owner *o);
+/* Runs one inbound CALL/ONEWAY on the calling thread (the slot's runner)
+ * and answers it; frees msg. */
+void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *msg);
+void alri_set_last_error(alr_err code, int64_t app_code, const char *text, size_t len);
+
+/* ---- endpoint.c ---- */
+void alri_config_fix(alr_config *cfg, const alr_config *in);
+/* A new endpoint around fd (owned), refs 1, state HANDSHAKE. */
+alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role, int fd,
+                    alr_schema *schema, alr_server *srv, alr_endpoint **out);
+void alri_ep_ref(alr_endpoint *ep);
+void alri_ep_unref(alr_endpoint *ep);
+/* Sends both hellos' worth and builds the plan (state OPEN on success). */
+alr_err alri_ep_handshake(alr_endpoint *ep, char *err, size_t errlen);
+/* The reader loop after the handshake; returns when the connection ends. */
+void alri_ep_read_loop(alr_endpoint *ep);
+/* Puts ep in its failed state once (first error wins): fails pending
+ * calls, drops queued frames, cancels running ones, shuts the socket. */
+void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sends one frame (the one write path).  Never called with ep->mu held. */
+alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len);
+/* Slot lookup / creation (ep->mu held). */
+alri_slot *alri_slot_find(alr_endpoint *ep, uint32_t num);
+alri_slot *alri_slot_add(alr_endpoint *ep, uint32_t num);
+/* Frees the slot when nothing refers to it (ep->mu held). */
+void alri_slot_maybe_free(alr_endpoint *ep, alri_slot *s);
+/* Queues slot on the pool unless it has a runner or is queued (ep->mu held). */
+void alri_slot_schedule(alr_endpoint *ep, alri_slot *s);
+/* The calling thread's own slot on ep, allocated on first use (ep->mu held). */
+alri_slot *alri_slot_of_thread(alr_endpoint *ep, alri_tls *t);
+void alri_log(const alr_config *cfg, alr_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Checks iface against the loaded schema of its blob. */
+alr_err alri_iface_check(const alr_iface *iface, const alr_schema *s, char *err, size_t errlen);
+
+/* ---- rpc_pool.c ---- */
+void alri_pool_init(alri_pool *p, uint32_t cap, const alr_config *cfg);
+/* Queues slot s (s->ep referenced by the caller for the task). */
+void alri_pool_submit(alri_pool *p, alri_slot *s);
+/* Runs every queued task, then joins every thread. */
+void alri_pool_stop(alri_pool *p);
+void alri_pool_fini(alri_pool *p);
+/* pthread_create with every signal blocked in the new thread (signals are
+ * the application's); 0 or an errno. */
+int alri_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
+/* The task: run slot s's queue as its runner (call.c). */
+void alri_slot_drain(alri_slot *s);
+
+/* ---- server.c ---- */
+/* A server connection's reader has ended (wakes the acceptor to reap it). */
+void alri_server_conn_done(alr_server *srv);
+
+#endif /* ALR_RPC_INTERNAL_H */
