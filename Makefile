@@ -147,9 +147,10 @@ $(B)/obj/tests/unit/%.o: CFLAGS_ALL += -Itests
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-golden: $(ALRC) $(ALR_TOOL)
+golden: $(ALRC) $(ALR_TOOL) $(LIBALR_A)
 	@bash tests/golden.sh $(ALRC)
 	@bash tests/tool.sh $(ALR_TOOL) $(ALRC)
+	@bash tests/gen/check.sh $(ALRC) $(LIBALR_A)
 
 test: all unit golden rpc-test
 	@echo "all test suites passed ($(B))"

@@ -13,6 +13,8 @@
 #include "ast.h"
 #include "diag.h"
 #include "dump.h"
+#include "gen_c.h"
+#include "imp.h"
 #include "load.h"
 #include "lower.h"
 #include "schema_ir.h"
@@ -30,11 +32,18 @@ typedef struct alrc_opts {
     const char **inputs;
     size_t ninputs;
     int dump;
+    /* C-header input (import/imp.h): -D, --compile-commands, flags after -- */
+    const char **defines;
+    size_t ndefines;
+    const char *compile_commands;
+    const char *const *clang_args;
+    size_t nclang_args;
+    int emit_c; /* --emit=c: also DIR/FILE_gen.h and DIR/FILE_gen.c */
 } alrc_opts;
 
 static void alrc_usage(FILE *out)
 {
-    fputs("usage: alrc [-I DIR]... [-o DIR] [--emit=schema] [-MD [-MF FILE]] FILE.alr...\n"
+    fputs("usage: alrc [-I DIR]... [-o DIR] [--emit=KIND[,KIND]] [-MD [-MF FILE]] FILE.alr...\n"
           "       alrc --dump FILE.alrs\n"
           "\n"
           "Compiles .alr schemas into schema blobs (FILE.alrs).\n"
@@ -42,8 +51,15 @@ static void alrc_usage(FILE *out)
           "  -I DIR          search DIR for imports (after the importing file's directory)\n"
           "  -o DIR          write outputs into DIR (default: next to each input)\n"
           "  --emit=schema   write the schema blob DIR/FILE.alrs (the default)\n"
+          "  --emit=c        also write C: DIR/FILE_gen.h and DIR/FILE_gen.c (spec/c-api.md);\n"
+          "                  the blob is always written (the C embeds it); --emit=schema,c\n"
+          "                  is the same\n"
           "  -MD             also write a make depfile (DIR/FILE.alrs.d, or -MF FILE)\n"
           "  -MF FILE        name of the depfile (implies -MD)\n"
+          "  FILE.h          an annotated C header (spec/annotations.md), read with libclang:\n"
+          "  -D NAME[=VAL]   define a macro for the header (alrc's -I dirs are passed too)\n"
+          "  --compile-commands DIR  take the header's flags from DIR/compile_commands.json\n"
+          "  -- FLAGS...     pass the remaining arguments to clang\n"
           "  --dump FILE     print a schema blob as canonical .alr text\n"
           "  --help          show this text\n"
           "  --version       show the version\n"
@@ -64,14 +80,19 @@ static void alrc_dep_path(FILE *f, const char *p)
     }
 }
 
-static int alrc_write_depfile(const char *depfile, const char *target, const diag *d)
+/* targets: the outputs (the blob first), NULL-terminated. */
+static int alrc_write_depfile(const char *depfile, const char *const *targets, const diag *d)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return ENOMEM;
-    alrc_dep_path(f, target);
+    for (size_t i = 0; targets[i]; i++) {
+        if (i)
+            fputc(' ', f);
+        alrc_dep_path(f, targets[i]);
+    }
     fputc(':', f);
     for (uint32_t i = 1; i < d->nfiles; i++) {
         fputs(" \\\n  ", f);
@@ -101,9 +122,12 @@ static int alrc_compile(const alrc_opts *o, const char *input)
     int have_ir = 0;
     uint8_t *blob = NULL;
     size_t bloblen = 0;
-    char *stem = NULL, *dir = NULL, *out = NULL, *dep = NULL;
+    char *stem = NULL, *dir = NULL, *out = NULL, *dep = NULL, *gen_h = NULL, *gen_c = NULL;
 
-    int n = load_schema(&ctx, input, o->incdirs, o->nincdirs);
+    imp_options iopts = {o->incdirs, o->nincdirs, o->defines, o->ndefines, o->clang_args,
+                         o->nclang_args, o->compile_commands, NULL};
+    int n = imp_is_header(input) ? imp_load_header(&ctx, input, &iopts)
+                                 : load_schema(&ctx, input, o->incdirs, o->nincdirs);
     if (n < 0) {
         rc = EXIT_USAGE;
         goto done;
@@ -158,6 +182,14 @@ static int alrc_compile(const alrc_opts *o, const char *input)
         rc = EXIT_USAGE;
         goto done;
     }
+    if (o->emit_c) {
+        int g = gen_c_write(&ir, blob, bloblen, dir, stem, input, err, sizeof err);
+        if (g != 0) {
+            fprintf(stderr, "alrc: error: %s: %s\n", input, err);
+            rc = g == 1 ? EXIT_DIAG : EXIT_USAGE;
+            goto done;
+        }
+    }
     if (o->md || o->depfile) {
         const char *df = o->depfile;
         if (!df) {
@@ -171,7 +203,24 @@ static int alrc_compile(const alrc_opts *o, const char *input)
             memcpy(dep + ol, ".d", 3);
             df = dep;
         }
-        werr = alrc_write_depfile(df, out, &d);
+        const char *targets[4] = {out, NULL, NULL, NULL};
+        if (o->emit_c) {
+            size_t ol = strlen(out);
+            gen_h = malloc(ol + 3);
+            gen_c = malloc(ol + 3);
+            if (!gen_h || !gen_c) {
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            /* DIR/FILE.alrs -> DIR/FILE_gen.h, DIR/FILE_gen.c */
+            memcpy(gen_h, out, ol - 5);
+            memcpy(gen_h + ol - 5, "_gen.h", 7);
+            memcpy(gen_c, out, ol - 5);
+            memcpy(gen_c + ol - 5, "_gen.c", 7);
+            targets[1] = gen_h;
+            targets[2] = gen_c;
+        }
+        werr = alrc_write_depfile(df, targets, &d);
         if (werr) {
             fprintf(stderr, "alrc: error: cannot write '%s': %s\n", df, strerror(werr));
             rc = EXIT_USAGE;
@@ -183,6 +232,8 @@ done:
     free(dir);
     free(out);
     free(dep);
+    free(gen_h);
+    free(gen_c);
     if (have_ir)
         alri_schema_fini(&ir);
     ast_ctx_fini(&ctx);
@@ -259,11 +310,45 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "-MD") == 0) {
             o.md = 1;
         } else if (strncmp(a, "--emit=", 7) == 0) {
-            if (strcmp(a + 7, "schema") != 0) {
-                fprintf(stderr, "alrc: error: unknown --emit kind '%s' (known: schema)\n", a + 7);
+            /* a comma-separated list of schema, c */
+            const char *k = a + 7;
+            o.emit_c = 0;
+            for (;;) {
+                size_t n = strcspn(k, ",");
+                if (n == 1 && k[0] == 'c') {
+                    o.emit_c = 1;
+                } else if (!(n == 6 && strncmp(k, "schema", 6) == 0)) {
+                    fprintf(stderr, "alrc: error: unknown --emit kind '%.*s' (known: schema, c)\n",
+                            (int)n, k);
+                    rc = EXIT_USAGE;
+                    goto out;
+                }
+                if (!k[n])
+                    break;
+                k += n + 1;
+            }
+        } else if (strcmp(a, "--") == 0) {
+            /* C-header input: everything after -- goes to clang */
+            o.clang_args = (const char *const *)(argv + i + 1);
+            o.nclang_args = (size_t)(argc - i - 1);
+            break;
+        } else if (strcmp(a, "--compile-commands") == 0 || strncmp(a, "-D", 2) == 0) {
+            /* C-header input: -D NAME[=VALUE] for clang; flags from compile_commands.json */
+            const char *v = a[1] == 'D' && a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
+            if (!o.defines)
+                o.defines = calloc((size_t)argc, sizeof *o.defines);
+            if (!v || !o.defines) {
+                if (v)
+                    fprintf(stderr, "alrc: error: out of memory\n");
+                else
+                    fprintf(stderr, "alrc: error: option '%s' needs an argument\n", a);
                 rc = EXIT_USAGE;
                 goto out;
             }
+            if (a[1] == 'D')
+                o.defines[o.ndefines++] = v;
+            else
+                o.compile_commands = v;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "alrc: error: unknown option '%s' (see alrc --help)\n", a);
             rc = EXIT_USAGE;
@@ -299,5 +384,6 @@ int main(int argc, char **argv)
 out:
     free(o.incdirs);
     free(o.inputs);
+    free(o.defines);
     return rc;
 }
