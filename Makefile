@@ -151,6 +151,7 @@ golden: $(ALRC) $(ALR_TOOL) $(LIBALR_A)
 	@bash tests/golden.sh $(ALRC)
 	@bash tests/tool.sh $(ALR_TOOL) $(ALRC)
 	@bash tests/gen/check.sh $(ALRC) $(LIBALR_A)
+	@bash tests/import/run.sh $(ALRC)
 
 test: all unit golden rpc-test
 	@echo "all test suites passed ($(B))"

@@ -13,9 +13,9 @@
 #include "imp_facts.h"
 
 typedef struct imp_options {
-    const char *const *incdirs;   /* -I directories, passed to clang as -I */
+    const char *const *incdirs; /* -I directories, passed to clang as -I */
     size_t nincdirs;
-    const char *const *defines;   /* -D arguments ("NAME" or "NAME=VALUE") */
+    const char *const *defines; /* -D arguments ("NAME" or "NAME=VALUE") */
     size_t ndefines;
     const char *const *clang_args; /* everything after `--`, verbatim */
     size_t nclang_args;

@@ -164,9 +164,9 @@ static int imp_cc_keep(const char *a, int *takes_next, int *is_path, size_t *joi
         const char *opt;
         int path;
     } two[] = {
-        {"-I", 1}, {"-isystem", 1}, {"-iquote", 1}, {"-idirafter", 1}, {"-include", 1},
-        {"-imacros", 1}, {"--sysroot", 1}, {"-isysroot", 1}, {"-D", 0}, {"-U", 0},
-        {"-target", 0},
+        {"-I", 1},       {"-isystem", 1}, {"-iquote", 1},   {"-idirafter", 1},
+        {"-include", 1}, {"-imacros", 1}, {"--sysroot", 1}, {"-isysroot", 1},
+        {"-D", 0},       {"-U", 0},       {"-target", 0},
     };
     *takes_next = 0;
     *is_path = 0;
@@ -184,8 +184,8 @@ static int imp_cc_keep(const char *a, int *takes_next, int *is_path, size_t *joi
             return 1;
         }
     }
-    if (strncmp(a, "-std=", 5) == 0 || strncmp(a, "--target=", 9) == 0 ||
-        strcmp(a, "-ansi") == 0 || strcmp(a, "-pthread") == 0)
+    if (strncmp(a, "-std=", 5) == 0 || strncmp(a, "--target=", 9) == 0 || strcmp(a, "-ansi") == 0 ||
+        strcmp(a, "-pthread") == 0)
         return 1;
     if (strncmp(a, "-m", 2) == 0 && a[2])
         return 1;
@@ -211,7 +211,8 @@ static int imp_compile_commands(imp_state *st, imp_args *a, const char *dbdir)
         return -1;
     }
     char *real = realpath(st->path, NULL);
-    CXCompileCommands cmds = clang_CompilationDatabase_getCompileCommands(db, real ? real : st->path);
+    CXCompileCommands cmds =
+        clang_CompilationDatabase_getCompileCommands(db, real ? real : st->path);
     CXCompileCommand cmd = NULL;
     if (cmds && clang_CompileCommands_getSize(cmds) > 0) {
         cmd = clang_CompileCommands_getCommand(cmds, 0);
@@ -304,15 +305,36 @@ static void imp_note_children(imp_state *st, CXDiagnostic dg)
         CXDiagnostic k = clang_getDiagnosticInSet(kids, i);
         if (clang_getDiagnosticSeverity(k) == CXDiagnostic_Note) {
             CXString s = clang_getDiagnosticSpelling(k);
-            diag_note(st->d, imp_loc(st, clang_getDiagnosticLocation(k)), "%s", clang_getCString(s));
+            diag_note(st->d, imp_loc(st, clang_getDiagnosticLocation(k)), "%s",
+                      clang_getCString(s));
             clang_disposeString(s);
         }
         clang_disposeDiagnostic(k);
     }
 }
 
+/* 1 when clang warns that it ignored an attribute written with one of
+ * the ALR_ macros: the annotation would silently vanish from the schema. */
+static int imp_ignored_alr(imp_state *st, CXDiagnostic dg, ast_loc loc)
+{
+    CXString opt = clang_getDiagnosticOption(dg, NULL);
+    CXString msg = clang_getDiagnosticSpelling(dg);
+    const char *o = clang_getCString(opt), *m = clang_getCString(msg);
+    int hit = o && strcmp(o, "-Wignored-attributes") == 0 && m && strstr(m, "'annotate'");
+    clang_disposeString(opt);
+    clang_disposeString(msg);
+    if (!hit || !loc.file || !loc.line)
+        return 0;
+    const diag_file *f = &st->d->files[loc.file];
+    const char *p = f->text, *end = f->text ? f->text + f->len : NULL;
+    for (uint32_t l = 1; p && l < loc.line && p < end; p++)
+        if (*p == '\n')
+            l++;
+    return p && (size_t)(end - p) > loc.col + 3 && strncmp(p + loc.col - 1, "ALR_", 4) == 0;
+}
+
 /* Reports clang's errors (warnings are the C compiler's business, not
- * ours); returns how many. */
+ * ours, except an ALR annotation clang ignored); returns how many. */
 static int imp_clang_errors(imp_state *st)
 {
     int n = 0;
@@ -320,11 +342,17 @@ static int imp_clang_errors(imp_state *st)
     for (unsigned i = 0; i < nd; i++) {
         CXDiagnostic dg = clang_getDiagnostic(st->tu, i);
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(dg);
+        ast_loc loc = imp_loc(st, clang_getDiagnosticLocation(dg));
         if (sev == CXDiagnostic_Error || sev == CXDiagnostic_Fatal) {
             CXString s = clang_getDiagnosticSpelling(dg);
-            imp_error(st, imp_loc(st, clang_getDiagnosticLocation(dg)), "%s", clang_getCString(s));
+            imp_error(st, loc, "%s", clang_getCString(s));
             clang_disposeString(s);
             imp_note_children(st, dg);
+            n++;
+        } else if (sev == CXDiagnostic_Warning && imp_ignored_alr(st, dg, loc)) {
+            CXString s = clang_getDiagnosticSpelling(dg);
+            imp_error(st, loc, "this ALR annotation would be lost: %s", clang_getCString(s));
+            clang_disposeString(s);
             n++;
         }
         clang_disposeDiagnostic(dg);
@@ -366,9 +394,8 @@ int imp_clang_load(ast_ctx *ctx, const char *path, imp_options *opts)
         return ctx->oom ? -1 : st.errors;
     }
     CXIndex index = clang_createIndex(0, 0);
-    enum CXErrorCode ec = clang_parseTranslationUnit2(
-        index, path, args.v, (int)args.n, NULL, 0,
-        CXTranslationUnit_SkipFunctionBodies, &st.tu);
+    enum CXErrorCode ec = clang_parseTranslationUnit2(index, path, args.v, (int)args.n, NULL, 0,
+                                                      CXTranslationUnit_SkipFunctionBodies, &st.tu);
     free(args.v);
     int rc;
     if (ec != CXError_Success || !st.tu) {

@@ -15,22 +15,22 @@
 /* One source file clang read, registered in the diag file table. */
 typedef struct imp_file {
     CXFile cx;
-    uint32_t diag;      /* index in ctx->diag's file table */
-    const char *path;   /* as clang names it (arena) */
+    uint32_t diag;    /* index in ctx->diag's file table */
+    const char *path; /* as clang names it (arena) */
     int is_main;
-    int used;           /* holds ALR content: gets an ast_file */
-    const char *pkg;    /* pass 1: the ALR_PACKAGE in force (arena), NULL before one */
+    int used;        /* holds ALR content: gets an ast_file */
+    const char *pkg; /* pass 1: the ALR_PACKAGE in force (arena), NULL before one */
 } imp_file;
 
 typedef struct imp_state {
     ast_ctx *ctx;
     diag *d;
-    const char *path;       /* the header as given */
+    const char *path; /* the header as given */
     CXTranslationUnit tu;
-    imp_file *files;        /* malloc'ed */
+    imp_file *files; /* malloc'ed */
     uint32_t nfiles, capfiles;
-    int errors;             /* errors the importer reported (clang's are counted too) */
-    imp_facts *facts;       /* arena */
+    int errors;       /* errors the importer reported (clang's are counted too) */
+    imp_facts *facts; /* arena */
 } imp_state;
 
 /* The files[] index of f, registering it (with its text, for the source
@@ -42,7 +42,8 @@ uint32_t imp_file_index(imp_state *st, CXFile f);
 ast_loc imp_loc(imp_state *st, CXSourceLocation l);
 ast_loc imp_cursor_loc(imp_state *st, CXCursor c);
 
-void imp_error(imp_state *st, ast_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void imp_error(imp_state *st, ast_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Copies a CXString into the arena and disposes it. */
 const char *imp_cxstr(imp_state *st, CXString s);

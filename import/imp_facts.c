@@ -49,8 +49,10 @@ int imp_facts_write_asserts(const imp_facts *f, FILE *out)
             if (!v->c_name)
                 continue;
             if (e->is_flags)
-                fprintf(out, "_Static_assert((unsigned long long)%s == %lluull, \"%s.%s: value "
-                             "differs\");\n", v->c_name, (unsigned long long)v->value, e->qname,
+                fprintf(out,
+                        "_Static_assert((unsigned long long)%s == %lluull, \"%s.%s: value "
+                        "differs\");\n",
+                        v->c_name, (unsigned long long)v->value, e->qname,
                         v->alr_name ? v->alr_name : v->c_name);
             else
                 fprintf(out, "_Static_assert(%s == %lld, \"%s.%s: value differs\");\n", v->c_name,

@@ -31,15 +31,15 @@ typedef struct imp_member_fact {
     const char *alr_name; /* ALR field / parameter name; NULL when not an ALR element */
     const char *c_type;   /* the C type as spelled in the header */
     imp_repr repr;
-    int32_t partner;      /* index of the count (or map values) member, -1 when none */
-    int32_t partner2;     /* MAP_KEYS: index of the count member, else -1 */
-    int64_t offset;       /* struct members: offsetof in bytes; parameters: -1 */
-    int64_t size, align;  /* sizeof / alignof of the member's C type */
+    int32_t partner;     /* index of the count (or map values) member, -1 when none */
+    int32_t partner2;    /* MAP_KEYS: index of the count member, else -1 */
+    int64_t offset;      /* struct members: offsetof in bytes; parameters: -1 */
+    int64_t size, align; /* sizeof / alignof of the member's C type */
 } imp_member_fact;
 
 typedef struct imp_struct_fact {
-    const char *qname;    /* ALR qualified name */
-    const char *c_type;   /* "struct Location", or a typedef name for an anonymous struct */
+    const char *qname;  /* ALR qualified name */
+    const char *c_type; /* "struct Location", or a typedef name for an anonymous struct */
     int64_t size, align;
     imp_member_fact *members; /* every C member in declaration order */
     uint32_t nmembers;
@@ -48,14 +48,14 @@ typedef struct imp_struct_fact {
 typedef struct imp_enumval_fact {
     const char *c_name;
     const char *alr_name;
-    int64_t value;        /* flags: the bits, as a uint64_t cast */
+    int64_t value; /* flags: the bits, as a uint64_t cast */
 } imp_enumval_fact;
 
 typedef struct imp_enum_fact {
     const char *qname;
-    const char *c_type;   /* "enum Conditions" */
+    const char *c_type; /* "enum Conditions" */
     int is_flags;
-    int64_t size, align;  /* of the C enum type (the codec's are 4 for enums, 8 for flags) */
+    int64_t size, align; /* of the C enum type (the codec's are 4 for enums, 8 for flags) */
     imp_enumval_fact *values;
     uint32_t nvalues;
 } imp_enum_fact;
@@ -67,18 +67,18 @@ typedef struct imp_service_fact {
 } imp_service_fact;
 
 typedef struct imp_method_fact {
-    const char *service;  /* qualified name of the service */
-    const char *name;     /* ALR method name ("new" for the constructor) */
-    const char *c_func;   /* the C function */
-    const char *c_ret;    /* its C return type */
+    const char *service; /* qualified name of the service */
+    const char *name;    /* ALR method name ("new" for the constructor) */
+    const char *c_func;  /* the C function */
+    const char *c_ret;   /* its C return type */
     int is_static, is_ctor;
     imp_member_fact *params; /* every C parameter in order (receiver, out, counts too) */
     uint32_t nparams;
 } imp_method_fact;
 
 typedef struct imp_facts {
-    const char *header;   /* the header as given to alrc */
-    const char *target;   /* clang's target triple the facts hold for */
+    const char *header; /* the header as given to alrc */
+    const char *target; /* clang's target triple the facts hold for */
     imp_struct_fact *structs;
     uint32_t nstructs;
     imp_enum_fact *enums;

@@ -33,9 +33,9 @@ typedef struct imp_tok {
     int kind;
     const char *p; /* source text */
     size_t n;
-    uint64_t u;    /* INT */
-    double f;      /* FLOAT */
-    char *s;       /* STRING: resolved bytes (arena) */
+    uint64_t u; /* INT */
+    double f;   /* FLOAT */
+    char *s;    /* STRING: resolved bytes (arena) */
     size_t slen;
 } imp_tok;
 
@@ -117,12 +117,24 @@ static void imp_lex_string(imp_lex *L, const char *p)
         unsigned char x = (unsigned char)q[1];
         q += 2;
         switch (x) {
-        case 'n': buf[n++] = '\n'; break;
-        case 't': buf[n++] = '\t'; break;
-        case 'r': buf[n++] = '\r'; break;
-        case '\\': buf[n++] = '\\'; break;
-        case '"': buf[n++] = '"'; break;
-        case '\'': buf[n++] = '\''; break;
+        case 'n':
+            buf[n++] = '\n';
+            break;
+        case 't':
+            buf[n++] = '\t';
+            break;
+        case 'r':
+            buf[n++] = '\r';
+            break;
+        case '\\':
+            buf[n++] = '\\';
+            break;
+        case '"':
+            buf[n++] = '"';
+            break;
+        case '\'':
+            buf[n++] = '\'';
+            break;
         case 'x':
             if (!imp_is_xdigit(q[0]) || !imp_is_xdigit(q[1])) {
                 imp_lex_fail(L, "invalid escape sequence '\\x' in string literal: expected two "
@@ -141,8 +153,10 @@ static void imp_lex_string(imp_lex *L, const char *p)
             break;
         default:
             if (x >= 0x20 && x < 0x7f)
-                imp_lex_fail(L, "unknown escape sequence '\\%c' in string literal (the .alr "
-                                "escapes are \\n \\t \\r \\\\ \\\" \\' \\xHH)", (int)x);
+                imp_lex_fail(L,
+                             "unknown escape sequence '\\%c' in string literal (the .alr "
+                             "escapes are \\n \\t \\r \\\\ \\\" \\' \\xHH)",
+                             (int)x);
             else
                 imp_lex_fail(L, "unknown escape sequence in string literal");
             free(buf);

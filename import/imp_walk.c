@@ -19,15 +19,35 @@
 /* ------------------------------------------------------------ annotation keys */
 
 enum {
-    K_PACKAGE, K_STRUCT, K_ENUM, K_FLAGS, K_SERVICE, K_NAME, K_PREFIX,
-    K_STATIC, K_METHOD, K_CTOR, K_ONEWAY, K_ASYNC, K_ASYNCREF, K_STATUS, K_RESULT,
-    K_OUT, K_LIST, K_SET, K_BYTES, K_MAP, K_OPTIONAL, K_STRING, K_DEFAULT,
+    K_PACKAGE,
+    K_STRUCT,
+    K_ENUM,
+    K_FLAGS,
+    K_SERVICE,
+    K_NAME,
+    K_PREFIX,
+    K_STATIC,
+    K_METHOD,
+    K_CTOR,
+    K_ONEWAY,
+    K_ASYNC,
+    K_ASYNCREF,
+    K_STATUS,
+    K_RESULT,
+    K_OUT,
+    K_LIST,
+    K_SET,
+    K_BYTES,
+    K_MAP,
+    K_OPTIONAL,
+    K_STRING,
+    K_DEFAULT,
     K_COUNT
 };
 
 /* Where an annotation may appear. */
 enum {
-    P_MARKER = 1,   /* the typedef ALR_PACKAGE expands to */
+    P_MARKER = 1, /* the typedef ALR_PACKAGE expands to */
     P_STRUCT = 2,
     P_ENUM = 4,
     P_ENUMVAL = 8,
@@ -39,17 +59,20 @@ enum {
 
 static const struct {
     const char *key;
-    int arg;           /* takes "=value" */
+    int arg; /* takes "=value" */
     const char *macro;
     unsigned places;
     const char *where; /* for "X is not allowed here: it goes on ..." */
 } imp_keys[K_COUNT] = {
-    [K_PACKAGE] = {"package", 1, "ALR_PACKAGE", P_MARKER, "file level, as `ALR_PACKAGE(\"name\");`"},
+    [K_PACKAGE] = {"package", 1, "ALR_PACKAGE", P_MARKER,
+                   "file level, as `ALR_PACKAGE(\"name\");`"},
     [K_STRUCT] = {"struct", 0, "ALR_STRUCT", P_STRUCT | P_SERVICE, "a struct definition"},
     [K_ENUM] = {"enum", 0, "ALR_ENUM", P_ENUM, "an enum definition"},
     [K_FLAGS] = {"flags", 0, "ALR_FLAGS", P_ENUM, "an enum definition"},
-    [K_SERVICE] = {"service", 0, "ALR_SERVICE", P_STRUCT | P_SERVICE, "a struct declaration (the service's handle)"},
-    [K_NAME] = {"name", 1, "ALR_NAME", P_STRUCT | P_ENUM | P_ENUMVAL | P_FIELD | P_PARAM | P_FUNC | P_SERVICE,
+    [K_SERVICE] = {"service", 0, "ALR_SERVICE", P_STRUCT | P_SERVICE,
+                   "a struct declaration (the service's handle)"},
+    [K_NAME] = {"name", 1, "ALR_NAME",
+                P_STRUCT | P_ENUM | P_ENUMVAL | P_FIELD | P_PARAM | P_FUNC | P_SERVICE,
                 "a struct, enum, enumerator, service, field, parameter or method"},
     [K_PREFIX] = {"prefix", 1, "ALR_PREFIX", P_ENUM | P_SERVICE, "an enum or a service"},
     [K_STATIC] = {"static", 1, "ALR_STATIC", P_FUNC, "a function prototype"},
@@ -65,7 +88,8 @@ static const struct {
     [K_SET] = {"set", 1, "ALR_SET", P_FIELD | P_PARAM, "a pointer field or parameter"},
     [K_BYTES] = {"bytes", 1, "ALR_BYTES", P_FIELD | P_PARAM, "a pointer field or parameter"},
     [K_MAP] = {"map", 1, "ALR_MAP", P_FIELD | P_PARAM, "a pointer field or parameter"},
-    [K_OPTIONAL] = {"optional", 0, "ALR_OPTIONAL", P_FIELD | P_PARAM | P_FUNC, "a pointer field, parameter or return value"},
+    [K_OPTIONAL] = {"optional", 0, "ALR_OPTIONAL", P_FIELD | P_PARAM | P_FUNC,
+                    "a pointer field, parameter or return value"},
     [K_STRING] = {"string", 0, "ALR_STRING", P_FIELD | P_PARAM | P_FUNC, "a char pointer"},
     [K_DEFAULT] = {"default", 1, "ALR_DEFAULT", P_FIELD | P_PARAM, "a field or parameter"},
 };
@@ -73,9 +97,9 @@ static const struct {
 typedef struct imp_attrs {
     const char *arg[K_COUNT]; /* NULL = absent; "" for markers without argument */
     ast_loc at[K_COUNT];
-    ast_annot *annots;        /* the .alr annotations, in source order */
-    int any;                  /* any alr: attribute at all */
-    int alr_annots;           /* how many of them are .alr annotations */
+    ast_annot *annots; /* the .alr annotations, in source order */
+    int any;           /* any alr: attribute at all */
+    int alr_annots;    /* how many of them are .alr annotations */
 } imp_attrs;
 
 /* ------------------------------------------------------------ items (pass 1) */
@@ -86,19 +110,19 @@ typedef struct imp_item {
     int kind;
     CXCursor cur;
     CXCursor canon;
-    uint32_t file;      /* st->files index */
-    const char *pkg;    /* package in force; NULL when none (reported) */
-    const char *cname;  /* C name: tag, typedef name of an anonymous one, function */
-    const char *name;   /* ALR name */
+    uint32_t file;     /* st->files index */
+    const char *pkg;   /* package in force; NULL when none (reported) */
+    const char *cname; /* C name: tag, typedef name of an anonymous one, function */
+    const char *name;  /* ALR name */
     const char *qname;
     const char *c_type;
     const char *doc;
     imp_attrs a;
     ast_loc loc;
     int bad;
-    int32_t svc;        /* IK_FUNC: item index of its service */
-    const char **ev_c;  /* IK_ENUM/IK_FLAGS: C enumerator names ... */
-    const char **ev_alr;/* ... and their ALR names (NULL when bad) */
+    int32_t svc;         /* IK_FUNC: item index of its service */
+    const char **ev_c;   /* IK_ENUM/IK_FLAGS: C enumerator names ... */
+    const char **ev_alr; /* ... and their ALR names (NULL when bad) */
     uint32_t nev;
 } imp_item;
 
@@ -117,12 +141,12 @@ typedef struct imp_mem {
     CXCursor cur;
     CXType type;
     const char *cname;
-    const char *what;   /* "field 'x'" / "parameter 'x' of 'f'" */
+    const char *what; /* "field 'x'" / "parameter 'x' of 'f'" */
     imp_attrs a;
     ast_loc loc;
-    int role;           /* 0: an ALR element; else IMP_REPR_LEN, _MAP_VALS, _HANDLE, _OUT */
+    int role; /* 0: an ALR element; else IMP_REPR_LEN, _MAP_VALS, _HANDLE, _OUT */
     int32_t partner, partner2;
-    int is_out;         /* the value is behind one more pointer (ALR_OUT and its partners) */
+    int is_out; /* the value is behind one more pointer (ALR_OUT and its partners) */
 } imp_mem;
 
 #define IMP_ROLE_ELEMENT 0
@@ -167,9 +191,16 @@ static int imp_is_plain_char(CXType t)
 static int imp_is_integer(CXType t)
 {
     switch (t.kind) {
-    case CXType_SChar: case CXType_UChar: case CXType_Short: case CXType_UShort:
-    case CXType_Int: case CXType_UInt: case CXType_Long: case CXType_ULong:
-    case CXType_LongLong: case CXType_ULongLong:
+    case CXType_SChar:
+    case CXType_UChar:
+    case CXType_Short:
+    case CXType_UShort:
+    case CXType_Int:
+    case CXType_UInt:
+    case CXType_Long:
+    case CXType_ULong:
+    case CXType_LongLong:
+    case CXType_ULongLong:
         return 1;
     default:
         return 0;
@@ -253,16 +284,19 @@ static void imp_attr_one(imp_attr_walk *aw, const char *text, ast_loc loc)
         return;
     }
     if (aw->place == 0) {
-        imp_error(w->st, loc, "ALR annotation 'alr:%s' on a variable: ALR annotations go on "
-                              "structs, enums, service handles, functions and their members",
+        imp_error(w->st, loc,
+                  "ALR annotation 'alr:%s' on a variable: ALR annotations go on "
+                  "structs, enums, service handles, functions and their members",
                   text);
         return;
     }
     if (text[0] == '@') {
         a->alr_annots++;
         if (aw->place == P_MARKER) {
-            imp_error(w->st, loc, "ALR annotation '%s' on the ALR_PACKAGE marker: annotations go on "
-                                  "declarations", text);
+            imp_error(w->st, loc,
+                      "ALR annotation '%s' on the ALR_PACKAGE marker: annotations go on "
+                      "declarations",
+                      text);
             return;
         }
         char err[200];
@@ -282,8 +316,10 @@ static void imp_attr_one(imp_attr_walk *aw, const char *text, ast_loc loc)
         if (strlen(imp_keys[i].key) == kl && memcmp(imp_keys[i].key, text, kl) == 0)
             k = i;
     if (k < 0 || (imp_keys[k].arg != (eq != NULL))) {
-        imp_error(w->st, loc, "unknown ALR annotation 'alr:%s' (is alr/annotate.h from another "
-                              "version of ALR?)", text);
+        imp_error(w->st, loc,
+                  "unknown ALR annotation 'alr:%s' (is alr/annotate.h from another "
+                  "version of ALR?)",
+                  text);
         return;
     }
     if (!(imp_keys[k].places & aw->place)) {
@@ -416,8 +452,10 @@ static void imp_item_place(imp_w *w, imp_item *it, const char *what)
         st->files[it->file].used = 1;
     it->pkg = st->files[it->file].pkg;
     if (!it->pkg && it->kind != IK_FUNC) {
-        imp_error(st, it->loc, "%s '%s' comes before any ALR_PACKAGE in its file: add "
-                               "ALR_PACKAGE(\"name\"); above it", what, it->cname);
+        imp_error(st, it->loc,
+                  "%s '%s' comes before any ALR_PACKAGE in its file: add "
+                  "ALR_PACKAGE(\"name\"); above it",
+                  what, it->cname);
         it->bad = 1;
     }
 }
@@ -450,10 +488,10 @@ static enum CXChildVisitResult imp_ev_visit(CXCursor c, CXCursor parent, CXClien
         return CXChildVisit_Continue;
     if (it->nev == ew->cap) {
         uint32_t ncap = ew->cap ? ew->cap * 2 : 16;
-        const char **nc = alri_arena_realloc(&w->ctx->arena, it->ev_c, ew->cap * sizeof *nc,
-                                             ncap * sizeof *nc);
-        const char **na = alri_arena_realloc(&w->ctx->arena, it->ev_alr, ew->cap * sizeof *na,
-                                             ncap * sizeof *na);
+        const char **nc =
+            alri_arena_realloc(&w->ctx->arena, it->ev_c, ew->cap * sizeof *nc, ncap * sizeof *nc);
+        const char **na =
+            alri_arena_realloc(&w->ctx->arena, it->ev_alr, ew->cap * sizeof *na, ncap * sizeof *na);
         if (!nc || !na) {
             w->ctx->oom = 1;
             return CXChildVisit_Break;
@@ -477,13 +515,16 @@ static enum CXChildVisitResult imp_ev_visit(CXCursor c, CXCursor parent, CXClien
     } else if (prefix && cn) {
         size_t pl = strlen(prefix);
         if (strncmp(cn, prefix, pl) != 0) {
-            imp_error(w->st, loc, "enumerator '%s' does not start with '%s', the ALR_PREFIX of "
-                                  "enum '%s': rename it or give it ALR_NAME(name)", cn, prefix,
-                      it->cname);
+            imp_error(w->st, loc,
+                      "enumerator '%s' does not start with '%s', the ALR_PREFIX of "
+                      "enum '%s': rename it or give it ALR_NAME(name)",
+                      cn, prefix, it->cname);
             an = NULL;
         } else if (!imp_text_is_ident(cn + pl)) {
-            imp_error(w->st, loc, "enumerator '%s' minus the prefix '%s' is not an identifier: "
-                                  "give it ALR_NAME(name)", cn, prefix);
+            imp_error(w->st, loc,
+                      "enumerator '%s' minus the prefix '%s' is not an identifier: "
+                      "give it ALR_NAME(name)",
+                      cn, prefix);
             an = NULL;
         } else {
             an = cn + pl;
@@ -507,8 +548,9 @@ static void imp_collect_record(imp_w *w, CXCursor c, int is_union)
             return;
         imp_attrs_get(w, c, P_STRUCT | P_SERVICE, &a);
         if (is_union || a.arg[K_STRUCT]) {
-            imp_error(w->st, a.at[K_SERVICE], "ALR_SERVICE goes on a struct declaration of its "
-                                              "own (the opaque handle), without ALR_STRUCT");
+            imp_error(w->st, a.at[K_SERVICE],
+                      "ALR_SERVICE goes on a struct declaration of its "
+                      "own (the opaque handle), without ALR_STRUCT");
             return;
         }
         imp_item *it = imp_item_new(w, IK_SERVICE, c);
@@ -528,7 +570,8 @@ static void imp_collect_record(imp_w *w, CXCursor c, int is_union)
     if (is_union) {
         imp_error(w->st, a.arg[K_STRUCT] ? a.at[K_STRUCT] : imp_cursor_loc(w->st, c),
                   "union '%s' cannot travel: ALR has no unions; use an ALR_STRUCT with one "
-                  "ALR_OPTIONAL pointer member per alternative", imp_spelling(w, c));
+                  "ALR_OPTIONAL pointer member per alternative",
+                  imp_spelling(w, c));
         return;
     }
     if (!a.arg[K_STRUCT]) {
@@ -592,7 +635,8 @@ static void imp_collect_function(imp_w *w, CXCursor c)
     if (kinds == 0) {
         imp_error(w->st, imp_cursor_loc(w->st, c),
                   "function '%s' has ALR annotations but no ALR_STATIC(service), "
-                  "ALR_METHOD(service) or ALR_CTOR(service)", imp_spelling(w, c));
+                  "ALR_METHOD(service) or ALR_CTOR(service)",
+                  imp_spelling(w, c));
         return;
     }
     if (kinds > 1) {
@@ -628,8 +672,10 @@ static void imp_collect_typedef(imp_w *w, CXCursor c)
     if (a.arg[K_PACKAGE]) {
         const char *pkg = a.arg[K_PACKAGE];
         if (!imp_text_is_qname(pkg)) {
-            imp_error(w->st, a.at[K_PACKAGE], "ALR_PACKAGE(\"%s\"): not a package name "
-                                              "(identifiers joined by '.')", pkg);
+            imp_error(w->st, a.at[K_PACKAGE],
+                      "ALR_PACKAGE(\"%s\"): not a package name "
+                      "(identifiers joined by '.')",
+                      pkg);
             return;
         }
         CXFile f = NULL;
@@ -679,6 +725,9 @@ static enum CXChildVisitResult imp_collect_visit(CXCursor c, CXCursor parent, CX
     if (clang_Location_isInSystemHeader(l))
         return CXChildVisit_Continue;
     switch (clang_getCursorKind(c)) {
+    case CXCursor_LinkageSpec:
+    case CXCursor_UnexposedDecl:
+        return CXChildVisit_Recurse; /* extern "C" { ... } when parsed as C++ */
     case CXCursor_StructDecl:
         imp_collect_record(w, c, 0);
         break;
@@ -708,19 +757,19 @@ static enum CXChildVisitResult imp_collect_visit(CXCursor c, CXCursor parent, CX
 
 /* ------------------------------------------------------------ facts */
 
-#define IMP_GROW(w, arr, n, capf)                                                             \
-    do {                                                                                      \
-        if ((n) == (w)->capf) {                                                               \
-            uint32_t nc_ = (w)->capf ? (w)->capf * 2 : 8;                                     \
-            void *p_ = alri_arena_realloc(&(w)->ctx->arena, (arr), (w)->capf * sizeof *(arr), \
-                                          nc_ * sizeof *(arr));                               \
-            if (!p_) {                                                                        \
-                (w)->ctx->oom = 1;                                                            \
-                break;                                                                        \
-            }                                                                                 \
-            (arr) = p_;                                                                       \
-            (w)->capf = nc_;                                                                  \
-        }                                                                                     \
+#define IMP_GROW(w, arr, n, capf)                                                                  \
+    do {                                                                                           \
+        if ((n) == (w)->capf) {                                                                    \
+            uint32_t nc_ = (w)->capf ? (w)->capf * 2 : 8;                                          \
+            void *p_ = alri_arena_realloc(&(w)->ctx->arena, (arr), (w)->capf * sizeof *(arr),      \
+                                          nc_ * sizeof *(arr));                                    \
+            if (!p_) {                                                                             \
+                (w)->ctx->oom = 1;                                                                 \
+                break;                                                                             \
+            }                                                                                      \
+            (arr) = p_;                                                                            \
+            (w)->capf = nc_;                                                                       \
+        }                                                                                          \
     } while (0)
 
 static imp_member_fact *imp_facts_members(imp_w *w, uint32_t n)
@@ -751,40 +800,62 @@ static ast_type *imp_elem(imp_w *w, CXType t0, const char *what, ast_loc loc)
     CXType t = imp_canon(t0);
     const char *ts = imp_type_str(w, t0);
     switch (t.kind) {
-    case CXType_Bool: return imp_named(w, "bool", loc);
-    case CXType_SChar: return imp_named(w, "i8", loc);
-    case CXType_UChar: return imp_named(w, "u8", loc);
-    case CXType_Short: return imp_named(w, "i16", loc);
-    case CXType_UShort: return imp_named(w, "u16", loc);
-    case CXType_Int: return imp_named(w, "i32", loc);
-    case CXType_UInt: return imp_named(w, "u32", loc);
-    case CXType_Long: case CXType_LongLong:
+    case CXType_Bool:
+        return imp_named(w, "bool", loc);
+    case CXType_SChar:
+        return imp_named(w, "i8", loc);
+    case CXType_UChar:
+        return imp_named(w, "u8", loc);
+    case CXType_Short:
+        return imp_named(w, "i16", loc);
+    case CXType_UShort:
+        return imp_named(w, "u16", loc);
+    case CXType_Int:
+        return imp_named(w, "i32", loc);
+    case CXType_UInt:
+        return imp_named(w, "u32", loc);
+    case CXType_Long:
+    case CXType_LongLong:
         return imp_named(w, clang_Type_getSizeOf(t) == 4 ? "i32" : "i64", loc);
-    case CXType_ULong: case CXType_ULongLong:
+    case CXType_ULong:
+    case CXType_ULongLong:
         return imp_named(w, clang_Type_getSizeOf(t) == 4 ? "u32" : "u64", loc);
-    case CXType_Float: return imp_named(w, "f32", loc);
-    case CXType_Double: return imp_named(w, "f64", loc);
-    case CXType_Char_S: case CXType_Char_U:
-        imp_error(w->st, loc, "%s has type '%s': plain char has no ALR meaning; use int8_t or "
-                              "uint8_t for a number, or const char * for a string", what, ts);
+    case CXType_Float:
+        return imp_named(w, "f32", loc);
+    case CXType_Double:
+        return imp_named(w, "f64", loc);
+    case CXType_Char_S:
+    case CXType_Char_U:
+        imp_error(w->st, loc,
+                  "%s has type '%s': plain char has no ALR meaning; use int8_t or "
+                  "uint8_t for a number, or const char * for a string",
+                  what, ts);
         return NULL;
     case CXType_LongDouble:
         imp_error(w->st, loc, "%s has type '%s', which cannot travel: use double (f64)", what, ts);
         return NULL;
-    case CXType_Int128: case CXType_UInt128:
-        imp_error(w->st, loc, "%s has type '%s', which cannot travel: ALR integers have at most "
-                              "64 bits (int64_t, uint64_t)", what, ts);
+    case CXType_Int128:
+    case CXType_UInt128:
+        imp_error(w->st, loc,
+                  "%s has type '%s', which cannot travel: ALR integers have at most "
+                  "64 bits (int64_t, uint64_t)",
+                  what, ts);
         return NULL;
-    case CXType_WChar: case CXType_Char16: case CXType_Char32:
-        imp_error(w->st, loc, "%s has type '%s', which cannot travel: ALR strings are UTF-8 "
-                              "(const char *)", what, ts);
+    case CXType_WChar:
+    case CXType_Char16:
+    case CXType_Char32:
+        imp_error(w->st, loc,
+                  "%s has type '%s', which cannot travel: ALR strings are UTF-8 "
+                  "(const char *)",
+                  what, ts);
         return NULL;
     case CXType_Enum: {
         imp_item *it = imp_decl_item(w, t, IK_ENUM);
         if (!it) {
-            imp_error(w->st, loc, "%s has type '%s', which is not annotated: add ALR_ENUM (or "
-                                  "ALR_FLAGS) to the definition of '%s'", what, ts,
-                      imp_type_str(w, t));
+            imp_error(w->st, loc,
+                      "%s has type '%s', which is not annotated: add ALR_ENUM (or "
+                      "ALR_FLAGS) to the definition of '%s'",
+                      what, ts, imp_type_str(w, t));
             return NULL;
         }
         w->mapped_enum = it;
@@ -798,26 +869,33 @@ static ast_type *imp_elem(imp_w *w, CXType t0, const char *what, ast_loc loc)
             int unnamed = !un || !un[0] || strstr(ts, "(unnamed") || strstr(ts, "(anonymous");
             clang_disposeString(us);
             if (unnamed)
-                imp_error(w->st, loc, "%s is an unnamed union, which cannot travel: ALR has no "
-                                      "unions; use an ALR_STRUCT with one ALR_OPTIONAL pointer "
-                                      "member per alternative", what);
+                imp_error(w->st, loc,
+                          "%s is an unnamed union, which cannot travel: ALR has no "
+                          "unions; use an ALR_STRUCT with one ALR_OPTIONAL pointer "
+                          "member per alternative",
+                          what);
             else
-                imp_error(w->st, loc, "%s has type '%s', a union, which cannot travel: ALR has "
-                                      "no unions; use an ALR_STRUCT with one ALR_OPTIONAL pointer "
-                                      "member per alternative", what, ts);
+                imp_error(w->st, loc,
+                          "%s has type '%s', a union, which cannot travel: ALR has "
+                          "no unions; use an ALR_STRUCT with one ALR_OPTIONAL pointer "
+                          "member per alternative",
+                          what, ts);
             return NULL;
         }
         imp_item *svc = imp_handle_item(w, t);
         if (svc) {
-            imp_error(w->st, loc, "%s has type '%s', the handle of service '%s', by value: a "
-                                  "handle travels as a pointer ('%s *', a ref<%s>)", what, ts,
-                      svc->name, svc->c_type, svc->name);
+            imp_error(w->st, loc,
+                      "%s has type '%s', the handle of service '%s', by value: a "
+                      "handle travels as a pointer ('%s *', a ref<%s>)",
+                      what, ts, svc->name, svc->c_type, svc->name);
             return NULL;
         }
         imp_item *it = imp_decl_item(w, t, IK_STRUCT);
         if (!it) {
-            imp_error(w->st, loc, "%s has type '%s', which is not annotated: add ALR_STRUCT to "
-                                  "the definition of '%s'", what, ts, imp_type_str(w, t));
+            imp_error(w->st, loc,
+                      "%s has type '%s', which is not annotated: add ALR_STRUCT to "
+                      "the definition of '%s'",
+                      what, ts, imp_type_str(w, t));
             return NULL;
         }
         return it->bad || !it->qname ? NULL : imp_named(w, it->qname, loc);
@@ -828,21 +906,30 @@ static ast_type *imp_elem(imp_w *w, CXType t0, const char *what, ast_loc loc)
             return imp_named(w, "string", loc);
         imp_item *svc = imp_handle_item(w, p);
         if (svc)
-            return svc->bad || !svc->qname ? NULL
-                                           : imp_generic1(w, "ref", imp_named(w, svc->qname, loc), loc);
+            return svc->bad || !svc->qname
+                       ? NULL
+                       : imp_generic1(w, "ref", imp_named(w, svc->qname, loc), loc);
         if (p.kind == CXType_FunctionProto || p.kind == CXType_FunctionNoProto) {
-            imp_error(w->st, loc, "%s is a function pointer ('%s'), which cannot travel: pass a "
-                                  "service handle instead (a pointer to an ALR_SERVICE struct is "
-                                  "a ref<S>)", what, ts);
+            imp_error(w->st, loc,
+                      "%s is a function pointer ('%s'), which cannot travel: pass a "
+                      "service handle instead (a pointer to an ALR_SERVICE struct is "
+                      "a ref<S>)",
+                      what, ts);
             return NULL;
         }
-        imp_error(w->st, loc, "%s is a pointer ('%s') in a place where only strings (char *) "
-                              "and service handles can be: wrap it in an ALR_STRUCT", what, ts);
+        imp_error(w->st, loc,
+                  "%s is a pointer ('%s') in a place where only strings (char *) "
+                  "and service handles can be: wrap it in an ALR_STRUCT",
+                  what, ts);
         return NULL;
     }
-    case CXType_ConstantArray: case CXType_IncompleteArray: case CXType_VariableArray:
-        imp_error(w->st, loc, "%s is an array ('%s') inside a list, map or array: ALR arrays have "
-                              "one dimension; wrap the inner one in an ALR_STRUCT", what, ts);
+    case CXType_ConstantArray:
+    case CXType_IncompleteArray:
+    case CXType_VariableArray:
+        imp_error(w->st, loc,
+                  "%s is an array ('%s') inside a list, map or array: ALR arrays have "
+                  "one dimension; wrap the inner one in an ALR_STRUCT",
+                  what, ts);
         return NULL;
     default:
         break;
@@ -850,8 +937,10 @@ static ast_type *imp_elem(imp_w *w, CXType t0, const char *what, ast_loc loc)
     if (t.kind == CXType_Complex || t.kind == CXType_Vector || t.kind == CXType_ExtVector ||
         t.kind == CXType_Half || t.kind == CXType_Float16 || t.kind == CXType_Float128 ||
         t.kind == CXType_BFloat16 || t.kind == CXType_Ibm128)
-        imp_error(w->st, loc, "%s has type '%s', which cannot travel: use float (f32) or double "
-                              "(f64)", what, ts);
+        imp_error(w->st, loc,
+                  "%s has type '%s', which cannot travel: use float (f32) or double "
+                  "(f64)",
+                  what, ts);
     else if (t.kind == CXType_Atomic)
         imp_error(w->st, loc, "%s has type '%s', which cannot travel: drop _Atomic", what, ts);
     else if (t.kind == CXType_Void)
@@ -874,15 +963,19 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
     w->mapped_enum = NULL;
     if (m->is_out) {
         if (t.kind != CXType_Pointer) {
-            imp_error(w->st, a->at[K_OUT], "ALR_OUT needs a pointer parameter ('T *%s'): '%s' "
-                                           "has type '%s'", m->cname, m->cname,
-                      imp_type_str(w, m->type));
+            imp_error(w->st, a->at[K_OUT],
+                      "ALR_OUT needs a pointer parameter ('T *%s'): '%s' "
+                      "has type '%s'",
+                      m->cname, m->cname, imp_type_str(w, m->type));
             return NULL;
         }
         t = imp_canon(clang_getPointeeType(t));
     }
-    int coll = a->arg[K_LIST] ? K_LIST : a->arg[K_SET] ? K_SET : a->arg[K_BYTES] ? K_BYTES
-             : a->arg[K_MAP] ? K_MAP : -1;
+    int coll = a->arg[K_LIST]    ? K_LIST
+               : a->arg[K_SET]   ? K_SET
+               : a->arg[K_BYTES] ? K_BYTES
+               : a->arg[K_MAP]   ? K_MAP
+                                 : -1;
     if (coll >= 0) {
         if (a->arg[K_OPTIONAL] || a->arg[K_STRING]) {
             int k = a->arg[K_OPTIONAL] ? K_OPTIONAL : K_STRING;
@@ -901,10 +994,11 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
             if (e.kind == CXType_UChar || e.kind == CXType_SChar || imp_is_plain_char(e) ||
                 e.kind == CXType_Void)
                 return imp_named(w, "bytes", loc);
-            imp_error(w->st, a->at[coll], "ALR_BYTES(%s) needs a pointer to uint8_t, char or "
-                                          "void: %s has type '%s'; for other elements use "
-                                          "ALR_LIST", a->arg[coll], m->what,
-                      imp_type_str(w, m->type));
+            imp_error(w->st, a->at[coll],
+                      "ALR_BYTES(%s) needs a pointer to uint8_t, char or "
+                      "void: %s has type '%s'; for other elements use "
+                      "ALR_LIST",
+                      a->arg[coll], m->what, imp_type_str(w, m->type));
             return NULL;
         }
         const char *ew = imp_fmt(w, "each element of %s", m->what);
@@ -918,9 +1012,10 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
             if (v->is_out && vt.kind == CXType_Pointer)
                 vt = imp_canon(clang_getPointeeType(vt));
             if (vt.kind != CXType_Pointer) {
-                imp_error(w->st, a->at[K_MAP], "ALR_MAP(%s): the values member '%s' must be a "
-                                               "pointer, not '%s'", a->arg[K_MAP], v->cname,
-                          imp_type_str(w, v->type));
+                imp_error(w->st, a->at[K_MAP],
+                          "ALR_MAP(%s): the values member '%s' must be a "
+                          "pointer, not '%s'",
+                          a->arg[K_MAP], v->cname, imp_type_str(w, v->type));
                 return NULL;
             }
             ast_type *vl = imp_elem(w, imp_canon(clang_getPointeeType(vt)),
@@ -934,8 +1029,10 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
     }
     if (a->arg[K_OPTIONAL]) {
         if (t.kind != CXType_Pointer) {
-            imp_error(w->st, a->at[K_OPTIONAL], "ALR_OPTIONAL needs a pointer (NULL = absent): %s "
-                                                "has type '%s'", m->what, imp_type_str(w, m->type));
+            imp_error(w->st, a->at[K_OPTIONAL],
+                      "ALR_OPTIONAL needs a pointer (NULL = absent): %s "
+                      "has type '%s'",
+                      m->what, imp_type_str(w, m->type));
             return NULL;
         }
         CXType p = imp_canon(clang_getPointeeType(t));
@@ -943,8 +1040,9 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
         if (imp_is_plain_char(p))
             return imp_generic1(w, "optional", imp_named(w, "string", loc), loc);
         if (imp_handle_item(w, p)) {
-            imp_error(w->st, a->at[K_OPTIONAL], "ALR_OPTIONAL on a service handle: drop it, a "
-                                                "NULL handle already means 'no object'");
+            imp_error(w->st, a->at[K_OPTIONAL],
+                      "ALR_OPTIONAL on a service handle: drop it, a "
+                      "NULL handle already means 'no object'");
             return NULL;
         }
         return imp_generic1(w, "optional", imp_elem(w, p, m->what, loc), loc);
@@ -963,13 +1061,16 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
         imp_item *svc = imp_handle_item(w, p);
         if (svc) {
             f->repr = IMP_REPR_HANDLE;
-            return svc->bad || !svc->qname ? NULL
-                                           : imp_generic1(w, "ref", imp_named(w, svc->qname, loc), loc);
+            return svc->bad || !svc->qname
+                       ? NULL
+                       : imp_generic1(w, "ref", imp_named(w, svc->qname, loc), loc);
         }
         if (p.kind == CXType_FunctionProto || p.kind == CXType_FunctionNoProto) {
-            imp_error(w->st, loc, "%s is a function pointer ('%s'), which cannot travel: pass a "
-                                  "service handle instead (a pointer to an ALR_SERVICE struct is "
-                                  "a ref<S>)", m->what, imp_type_str(w, m->type));
+            imp_error(w->st, loc,
+                      "%s is a function pointer ('%s'), which cannot travel: pass a "
+                      "service handle instead (a pointer to an ALR_SERVICE struct is "
+                      "a ref<S>)",
+                      m->what, imp_type_str(w, m->type));
             return NULL;
         }
         if (is_param && !m->is_out && p.kind == CXType_Record && clang_isConstQualifiedType(p) &&
@@ -978,16 +1079,19 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
             return imp_elem(w, p, m->what, loc);
         }
         if (is_param && !m->is_out && p.kind == CXType_Record && imp_decl_item(w, p, IK_STRUCT)) {
-            imp_error(w->st, loc, "%s is a pointer to a mutable struct ('%s'): pass an input as "
-                                  "'const %s *' (or by value), or mark the method's return value "
-                                  "ALR_OUT", m->what, imp_type_str(w, m->type),
+            imp_error(w->st, loc,
+                      "%s is a pointer to a mutable struct ('%s'): pass an input as "
+                      "'const %s *' (or by value), or mark the method's return value "
+                      "ALR_OUT",
+                      m->what, imp_type_str(w, m->type),
                       imp_type_str(w, clang_getPointeeType(m->type)));
             return NULL;
         }
-        imp_error(w->st, loc, "%s is a pointer ('%s') that does not say what it carries: add "
-                              "ALR_OPTIONAL (one value or NULL), ALR_LIST(len) or ALR_SET(len) "
-                              "(elements and their count), or ALR_BYTES(len)%s", m->what,
-                  imp_type_str(w, m->type),
+        imp_error(w->st, loc,
+                  "%s is a pointer ('%s') that does not say what it carries: add "
+                  "ALR_OPTIONAL (one value or NULL), ALR_LIST(len) or ALR_SET(len) "
+                  "(elements and their count), or ALR_BYTES(len)%s",
+                  m->what, imp_type_str(w, m->type),
                   is_param && !m->is_out ? "; ALR_OUT if it returns the method's value" : "");
         return NULL;
     }
@@ -999,15 +1103,17 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
     if (t.kind == CXType_ConstantArray) {
         CXType e = imp_canon(clang_getArrayElementType(t));
         if (imp_is_plain_char(e)) {
-            imp_error(w->st, loc, "%s is a char array ('%s'): use const char * for a string, or "
-                                  "uint8_t for bytes of fixed size (u8[N])", m->what,
-                      imp_type_str(w, m->type));
+            imp_error(w->st, loc,
+                      "%s is a char array ('%s'): use const char * for a string, or "
+                      "uint8_t for bytes of fixed size (u8[N])",
+                      m->what, imp_type_str(w, m->type));
             return NULL;
         }
         if (e.kind == CXType_ConstantArray || e.kind == CXType_IncompleteArray) {
-            imp_error(w->st, loc, "%s is an array of arrays ('%s'): ALR fixed arrays have one "
-                                  "dimension; wrap the inner array in an ALR_STRUCT", m->what,
-                      imp_type_str(w, m->type));
+            imp_error(w->st, loc,
+                      "%s is an array of arrays ('%s'): ALR fixed arrays have one "
+                      "dimension; wrap the inner array in an ALR_STRUCT",
+                      m->what, imp_type_str(w, m->type));
             return NULL;
         }
         long long n = clang_getArraySize(t);
@@ -1018,13 +1124,17 @@ static ast_type *imp_member_type(imp_w *w, imp_mem *ms, uint32_t i, int is_param
                               loc);
     }
     if (t.kind == CXType_IncompleteArray) {
-        imp_error(w->st, loc, "%s is a flexible array member ('%s'), which cannot travel: use a "
-                              "pointer with ALR_LIST(len)", m->what, imp_type_str(w, m->type));
+        imp_error(w->st, loc,
+                  "%s is a flexible array member ('%s'), which cannot travel: use a "
+                  "pointer with ALR_LIST(len)",
+                  m->what, imp_type_str(w, m->type));
         return NULL;
     }
     if (t.kind == CXType_VariableArray || t.kind == CXType_DependentSizedArray) {
-        imp_error(w->st, loc, "%s is a variable-length array ('%s'): use a pointer with "
-                              "ALR_LIST(len)", m->what, imp_type_str(w, m->type));
+        imp_error(w->st, loc,
+                  "%s is a variable-length array ('%s'): use a pointer with "
+                  "ALR_LIST(len)",
+                  m->what, imp_type_str(w, m->type));
         return NULL;
     }
     return imp_elem(w, t, m->what, loc);
@@ -1042,8 +1152,8 @@ static void imp_partners(imp_w *w, imp_mem *ms, uint32_t n, const char *owner)
             if (!m->a.arg[ks[j]])
                 continue;
             if (k >= 0) {
-                imp_error(w->st, m->a.at[ks[j]], "%s and %s exclude each other",
-                          imp_keys[k].macro, imp_keys[ks[j]].macro);
+                imp_error(w->st, m->a.at[ks[j]], "%s and %s exclude each other", imp_keys[k].macro,
+                          imp_keys[ks[j]].macro);
                 m->a.arg[ks[j]] = NULL;
                 continue;
             }
@@ -1057,8 +1167,10 @@ static void imp_partners(imp_w *w, imp_mem *ms, uint32_t n, const char *owner)
             split = (char *)ast_strndup(w->ctx, m->a.arg[k], strlen(m->a.arg[k]));
             char *comma = split ? strchr(split, ',') : NULL;
             if (!comma) {
-                imp_error(w->st, m->a.at[k], "ALR_MAP(%s): expected the values member and the "
-                                             "length member", m->a.arg[k]);
+                imp_error(w->st, m->a.at[k],
+                          "ALR_MAP(%s): expected the values member and the "
+                          "length member",
+                          m->a.arg[k]);
                 m->a.arg[k] = NULL;
                 continue;
             }
@@ -1075,9 +1187,9 @@ static void imp_partners(imp_w *w, imp_mem *ms, uint32_t n, const char *owner)
                     found[p] = (int32_t)j;
             int is_len = k != K_MAP || p == 1;
             if (found[p] < 0) {
-                imp_error(w->st, m->a.at[k], "%s(%s): %s has no %s named '%s'",
-                          imp_keys[k].macro, m->a.arg[k], owner,
-                          strstr(m->what, "parameter") ? "parameter" : "member", nm);
+                imp_error(w->st, m->a.at[k], "%s(%s): %s has no %s named '%s'", imp_keys[k].macro,
+                          m->a.arg[k], owner, strstr(m->what, "parameter") ? "parameter" : "member",
+                          nm);
                 ok = 0;
                 continue;
             }
@@ -1089,9 +1201,10 @@ static void imp_partners(imp_w *w, imp_mem *ms, uint32_t n, const char *owner)
                 continue;
             }
             if (pm->a.any) {
-                imp_error(w->st, pm->loc, "'%s' is the %s of '%s' (%s), so it cannot carry ALR "
-                                          "annotations of its own", nm,
-                          is_len ? "length" : "values", m->cname, imp_keys[k].macro);
+                imp_error(w->st, pm->loc,
+                          "'%s' is the %s of '%s' (%s), so it cannot carry ALR "
+                          "annotations of its own",
+                          nm, is_len ? "length" : "values", m->cname, imp_keys[k].macro);
                 ok = 0;
                 continue;
             }
@@ -1100,8 +1213,10 @@ static void imp_partners(imp_w *w, imp_mem *ms, uint32_t n, const char *owner)
                 if (m->is_out && lt.kind == CXType_Pointer)
                     lt = imp_canon(clang_getPointeeType(lt));
                 if (!imp_is_integer(lt)) {
-                    imp_error(w->st, pm->loc, "'%s', the length of '%s' (%s), must be %s, not "
-                                              "'%s'", nm, m->cname, imp_keys[k].macro,
+                    imp_error(w->st, pm->loc,
+                              "'%s', the length of '%s' (%s), must be %s, not "
+                              "'%s'",
+                              nm, m->cname, imp_keys[k].macro,
                               m->is_out ? "a pointer to an integer (it is an output)"
                                         : "an integer",
                               imp_type_str(w, pm->type));
@@ -1217,13 +1332,16 @@ static enum CXChildVisitResult imp_field_visit(CXCursor c, CXCursor parent, CXCl
     m->what = imp_fmt(w, "field '%s'", m->cname);
     imp_attrs_get(w, c, P_FIELD, &m->a);
     if (clang_Cursor_isBitField(c)) {
-        imp_error(w->st, m->loc, "bit-field '%s' cannot travel: ALR has no bit-fields; use a whole "
-                                 "integer member (uint8_t, uint32_t, ...) or an ALR_FLAGS enum",
+        imp_error(w->st, m->loc,
+                  "bit-field '%s' cannot travel: ALR has no bit-fields; use a whole "
+                  "integer member (uint8_t, uint32_t, ...) or an ALR_FLAGS enum",
                   m->cname);
         m->role = -1;
     } else if (!m->cname[0]) {
-        imp_error(w->st, m->loc, "anonymous member ('%s') cannot travel: give it a name and an "
-                                 "ALR_STRUCT type", imp_type_str(w, m->type));
+        imp_error(w->st, m->loc,
+                  "anonymous member ('%s') cannot travel: give it a name and an "
+                  "ALR_STRUCT type",
+                  imp_type_str(w, m->type));
         m->role = -1;
     }
     return CXChildVisit_Continue;
@@ -1319,9 +1437,10 @@ static enum CXChildVisitResult imp_enumval_visit(CXCursor c, CXCursor parent, CX
         int found = 0;
         clang_visitChildren(c, imp_init_visit, &found);
         if (!found) {
-            imp_error(w->st, loc, "flags value '%s' has no explicit value: C makes it the "
-                                  "previous value plus one (%llu), not the next free bit as "
-                                  ".alr would; write '%s = 0x%llx' (or the bit you mean)",
+            imp_error(w->st, loc,
+                      "flags value '%s' has no explicit value: C makes it the "
+                      "previous value plus one (%llu), not the next free bit as "
+                      ".alr would; write '%s = 0x%llx' (or the bit you mean)",
                       it->ev_c[i], uv, it->ev_c[i], uv);
             return CXChildVisit_Continue;
         }
@@ -1371,6 +1490,12 @@ static ast_type *imp_ret_direct(imp_w *w, imp_item *fn, CXType r0, ast_loc loc)
 {
     CXType r = imp_canon(r0);
     const char *what = imp_fmt(w, "the return value of '%s'", fn->cname);
+    if (fn->a.arg[K_STRING] &&
+        (r.kind != CXType_Pointer || !imp_is_plain_char(imp_canon(clang_getPointeeType(r))))) {
+        imp_error(w->st, fn->a.at[K_STRING], "ALR_STRING needs a char pointer: '%s' returns '%s'",
+                  fn->cname, imp_type_str(w, r0));
+        return NULL;
+    }
     if (r.kind == CXType_Void) {
         if (fn->a.arg[K_OPTIONAL])
             imp_error(w->st, fn->a.at[K_OPTIONAL], "ALR_OPTIONAL on '%s', which returns void",
@@ -1393,14 +1518,18 @@ static ast_type *imp_ret_direct(imp_w *w, imp_item *fn, CXType r0, ast_loc loc)
                       imp_type_str(w, r0));
             return NULL;
         }
-        imp_error(w->st, loc, "%s is a pointer ('%s') that does not say what it carries: add "
-                              "ALR_OPTIONAL to the function (one value or NULL), or return the "
-                              "value through an ALR_OUT parameter", what, imp_type_str(w, r0));
+        imp_error(w->st, loc,
+                  "%s is a pointer ('%s') that does not say what it carries: add "
+                  "ALR_OPTIONAL to the function (one value or NULL), or return the "
+                  "value through an ALR_OUT parameter",
+                  what, imp_type_str(w, r0));
         return NULL;
     }
     if (fn->a.arg[K_OPTIONAL]) {
-        imp_error(w->st, fn->a.at[K_OPTIONAL], "ALR_OPTIONAL needs a pointer return value: '%s' "
-                                               "returns '%s'", fn->cname, imp_type_str(w, r0));
+        imp_error(w->st, fn->a.at[K_OPTIONAL],
+                  "ALR_OPTIONAL needs a pointer return value: '%s' "
+                  "returns '%s'",
+                  fn->cname, imp_type_str(w, r0));
         return NULL;
     }
     return imp_elem(w, r, what, loc);
@@ -1431,8 +1560,9 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
         return;
     }
     if (clang_isFunctionTypeVariadic(ft)) {
-        imp_error(st, fn->loc, "variadic function '%s' cannot be a method: the wire needs a fixed "
-                               "parameter list (pass a list with ALR_LIST(len) instead of '...')",
+        imp_error(st, fn->loc,
+                  "variadic function '%s' cannot be a method: the wire needs a fixed "
+                  "parameter list (pass a list with ALR_LIST(len) instead of '...')",
                   fn->cname);
         return;
     }
@@ -1461,27 +1591,34 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
     if (is_inst) {
         CXType r = ms.n ? imp_canon(ms.v[0].type) : (CXType){0};
         imp_item *h = ms.n && r.kind == CXType_Pointer
-                          ? imp_handle_item(w, imp_canon(clang_getPointeeType(r))) : NULL;
+                          ? imp_handle_item(w, imp_canon(clang_getPointeeType(r)))
+                          : NULL;
         if (h != svc) {
-            imp_error(st, fa->at[K_METHOD], "ALR_METHOD(%s): the first parameter of '%s' must be "
-                                            "the handle ('%s *self'); a method without one is "
-                                            "ALR_STATIC(%s)", fa->arg[K_METHOD], fn->cname,
-                      svc->c_type, fa->arg[K_METHOD]);
+            imp_error(st, fa->at[K_METHOD],
+                      "ALR_METHOD(%s): the first parameter of '%s' must be "
+                      "the handle ('%s *self'); a method without one is "
+                      "ALR_STATIC(%s)",
+                      fa->arg[K_METHOD], fn->cname, svc->c_type, fa->arg[K_METHOD]);
             bad = 1;
         } else {
             if (ms.v[0].a.any)
-                imp_error(st, ms.v[0].loc, "the handle parameter '%s' of '%s' cannot carry ALR "
-                                           "annotations", ms.v[0].cname, fn->cname);
+                imp_error(st, ms.v[0].loc,
+                          "the handle parameter '%s' of '%s' cannot carry ALR "
+                          "annotations",
+                          ms.v[0].cname, fn->cname);
             ms.v[0].role = IMP_ROLE_RECEIVER;
         }
     }
     if (is_ctor) {
         CXType r = imp_canon(clang_getCursorResultType(fn->cur));
         imp_item *h = r.kind == CXType_Pointer
-                          ? imp_handle_item(w, imp_canon(clang_getPointeeType(r))) : NULL;
+                          ? imp_handle_item(w, imp_canon(clang_getPointeeType(r)))
+                          : NULL;
         if (h != svc) {
-            imp_error(st, fa->at[K_CTOR], "ALR_CTOR(%s): '%s' must return the handle ('%s *'), "
-                                          "not '%s'", fa->arg[K_CTOR], fn->cname, svc->c_type,
+            imp_error(st, fa->at[K_CTOR],
+                      "ALR_CTOR(%s): '%s' must return the handle ('%s *'), "
+                      "not '%s'",
+                      fa->arg[K_CTOR], fn->cname, svc->c_type,
                       imp_type_str(w, clang_getCursorResultType(fn->cur)));
             bad = 1;
         }
@@ -1493,8 +1630,10 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
             }
         if (fa->arg[K_OPTIONAL] || fa->arg[K_STRING] || fa->arg[K_NAME]) {
             int k = fa->arg[K_OPTIONAL] ? K_OPTIONAL : fa->arg[K_STRING] ? K_STRING : K_NAME;
-            imp_error(st, fa->at[k], "%s is not allowed on a constructor (ALR_CTOR): its ALR "
-                                     "name is always 'new'", imp_keys[k].macro);
+            imp_error(st, fa->at[k],
+                      "%s is not allowed on a constructor (ALR_CTOR): its ALR "
+                      "name is always 'new'",
+                      imp_keys[k].macro);
             bad = 1;
         }
     }
@@ -1503,12 +1642,14 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
         if (!ms.v[i].is_out)
             continue;
         if (is_ctor) {
-            imp_error(st, ms.v[i].a.at[K_OUT], "ALR_OUT is not allowed on a constructor: it "
-                                               "returns the handle");
+            imp_error(st, ms.v[i].a.at[K_OUT],
+                      "ALR_OUT is not allowed on a constructor: it "
+                      "returns the handle");
             bad = 1;
         } else if (out >= 0) {
-            imp_error(st, ms.v[i].a.at[K_OUT], "'%s' has two ALR_OUT parameters: a method "
-                                               "returns one value (use an ALR_STRUCT for more)",
+            imp_error(st, ms.v[i].a.at[K_OUT],
+                      "'%s' has two ALR_OUT parameters: a method "
+                      "returns one value (use an ALR_STRUCT for more)",
                       fn->cname);
             bad = 1;
         } else {
@@ -1526,9 +1667,11 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
             if (prefix) {
                 size_t pl = strlen(prefix);
                 if (strncmp(name, prefix, pl) != 0) {
-                    imp_error(st, fn->loc, "function '%s' does not start with '%s', the "
-                                           "ALR_PREFIX of service '%s': rename it or give it "
-                                           "ALR_NAME(name)", fn->cname, prefix, svc->name);
+                    imp_error(st, fn->loc,
+                              "function '%s' does not start with '%s', the "
+                              "ALR_PREFIX of service '%s': rename it or give it "
+                              "ALR_NAME(name)",
+                              fn->cname, prefix, svc->name);
                     bad = 1;
                 } else {
                     name += pl;
@@ -1601,8 +1744,9 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
         int is_alr_err = r.kind == CXType_Enum && strcmp(clang_getCString(rds), "alr_err") == 0;
         clang_disposeString(rds);
         if (k == K_STATUS && out >= 0) {
-            imp_error(st, fa->at[K_STATUS], "ALR_STATUS carries no value: drop the ALR_OUT "
-                                            "parameter '%s', or use ALR_RESULT",
+            imp_error(st, fa->at[K_STATUS],
+                      "ALR_STATUS carries no value: drop the ALR_OUT "
+                      "parameter '%s', or use ALR_RESULT",
                       ms.v[out].cname);
         } else if (k == K_STATUS && (r.kind == CXType_Int || is_alr_err)) {
             ret = imp_named(w, "status", fn->loc);
@@ -1611,9 +1755,9 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
             if (k == K_STATUS)
                 ret = ast_type_generic(ctx, "status", e, fn->loc);
             else
-                ret = ast_type_generic(ctx, "result",
-                                       ast_type_append(outt ? outt : imp_named(w, "void", fn->loc), e),
-                                       fn->loc);
+                ret = ast_type_generic(
+                    ctx, "result", ast_type_append(outt ? outt : imp_named(w, "void", fn->loc), e),
+                    fn->loc);
         } else if (!en || en->kind != IK_ENUM) {
             imp_error(st, fa->at[k], "%s: '%s' must return %s, not '%s'", imp_keys[k].macro,
                       fn->cname,
@@ -1624,8 +1768,9 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
         }
     } else if (out >= 0) {
         if (r.kind != CXType_Void)
-            imp_error(st, fn->loc, "'%s' returns its value through the ALR_OUT parameter '%s', so "
-                                   "it must return void (or its error enum with ALR_RESULT)",
+            imp_error(st, fn->loc,
+                      "'%s' returns its value through the ALR_OUT parameter '%s', so "
+                      "it must return void (or its error enum with ALR_RESULT)",
                       fn->cname, ms.v[out].cname);
         else
             ret = outt;
@@ -1637,8 +1782,9 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
         return;
     }
     if (fa->arg[K_OPTIONAL] && (out >= 0 || fa->arg[K_RESULT] || fa->arg[K_STATUS]))
-        imp_error(st, fa->at[K_OPTIONAL], "ALR_OPTIONAL on a function applies to its C return "
-                                          "value; put it on the ALR_OUT parameter instead");
+        imp_error(st, fa->at[K_OPTIONAL],
+                  "ALR_OPTIONAL on a function applies to its C return "
+                  "value; put it on the ALR_OUT parameter instead");
     if (is_ctor)
         ast_ctor_begin(ctx, fn->doc, fa->annots, fn->loc);
     else
@@ -1659,7 +1805,8 @@ static void imp_build_method(imp_w *w, imp_item *svc, imp_item *fn)
             imp_item *en = w->mapped_enum;
             f->alr_name = m->a.arg[K_NAME] ? m->a.arg[K_NAME] : m->cname;
             if (t)
-                ast_param_add(ctx, NULL, m->a.annots, t, f->alr_name, imp_default(w, m, en), m->loc);
+                ast_param_add(ctx, NULL, m->a.annots, t, f->alr_name, imp_default(w, m, en),
+                              m->loc);
         }
         imp_fact_member(w, f, m, 0);
         if ((int32_t)i == out)
@@ -1711,14 +1858,16 @@ static void imp_resolve_functions(imp_w *w)
             }
         }
         if (found < 0) {
-            imp_error(w->st, fn->a.at[k], "%s(%s): no service '%s' (declare its handle with "
-                                          "'struct ALR_SERVICE %s;')", imp_keys[k].macro, want,
-                      want, want);
+            imp_error(w->st, fn->a.at[k],
+                      "%s(%s): no service '%s' (declare its handle with "
+                      "'struct ALR_SERVICE %s;')",
+                      imp_keys[k].macro, want, want, want);
             fn->bad = 1;
         } else if (count > 1) {
-            imp_error(w->st, fn->a.at[k], "%s(%s): several services are named '%s': write the "
-                                          "qualified name (package.%s)", imp_keys[k].macro, want,
-                      want, want);
+            imp_error(w->st, fn->a.at[k],
+                      "%s(%s): several services are named '%s': write the "
+                      "qualified name (package.%s)",
+                      imp_keys[k].macro, want, want, want);
             fn->bad = 1;
         } else if (w->items[found].bad) {
             fn->bad = 1;
@@ -1758,8 +1907,9 @@ int imp_walk(imp_state *st)
     if (st->nfiles == 0 || st->files[0].pkg == NULL) {
         ast_loc top = {st->nfiles ? st->files[0].diag : 0, 1, 1};
         if (st->errors == before)
-            imp_error(st, top, "missing ALR_PACKAGE(\"name\"); in the header: it names the "
-                               "package of its annotated declarations (alr/annotate.h)");
+            imp_error(st, top,
+                      "missing ALR_PACKAGE(\"name\"); in the header: it names the "
+                      "package of its annotated declarations (alr/annotate.h)");
     }
     /* pass 2: each file with ALR content, the header first */
     for (uint32_t fi = 0; fi < st->nfiles && !st->ctx->oom; fi++) {

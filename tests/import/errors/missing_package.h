@@ -1,0 +1,4 @@
+/* a header without ALR_PACKAGE */
+#include <alr/annotate.h>
+
+typedef int unrelated;

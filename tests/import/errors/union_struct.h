@@ -1,0 +1,10 @@
+/* ALR_STRUCT on a union */
+#include <stdint.h>
+#include <alr/annotate.h>
+
+ALR_PACKAGE("errs");
+
+union ALR_STRUCT Either {
+    int64_t i;
+    double d;
+};
