@@ -76,3 +76,4 @@ $(BENCH_PROGS): $(BENCH_B)/%: $(BENCH_OBJ)/%.o $(BENCH_OBJ)/common.o $(BENCH_PB_
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter-out $(BENCH_STAMP),$^) $(JSON_LIBS) $(BENCH_PB_LIBS) $(IMPORT_LIBS) $(LDLIBS_ALL)
 
 -include $(wildcard $(BENCH_OBJ)/*.d)
+-include bench/rpc.mk
