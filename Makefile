@@ -153,7 +153,7 @@ golden: $(ALRC) $(ALR_TOOL) $(LIBALR_A)
 	@bash tests/gen/check.sh $(ALRC) $(LIBALR_A)
 	@bash tests/import/run.sh $(ALRC)
 
-test: all unit golden rpc-test
+test: all unit golden rpc-test examples-test
 	@echo "all test suites passed ($(B))"
 
 # The threaded tests under ThreadSanitizer (in build-tsan/).
@@ -191,7 +191,7 @@ fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_TIME)
 
 # ---------------------------------------------------------------- demo and install
-demo: all
+demo: all examples
 	@bash examples/demo.sh $(B)
 
 install: all
@@ -214,3 +214,5 @@ clean:
 -include bench/bench.mk
 # Multi-process RPC tests (rpc-build, rpc-test).
 -include tests/rpc/rpc.mk
+# Example programs (examples, examples-test).
+-include examples/examples.mk
