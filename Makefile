@@ -76,7 +76,7 @@ ALR_TOOL_SRC := $(sort $(filter-out tools/alr/main.c,$(wildcard tools/alr/*.c)))
 ALR_TOOL_OBJ := $(ALR_TOOL_SRC:%.c=$(B)/obj/%.o)
 JSON_LIBS := -ljansson
 
-.PHONY: all test check demo install clean fuzz fuzz-build unit golden tsan
+.PHONY: all test check check-noclang demo install clean fuzz fuzz-build unit golden tsan
 all: $(ALRC) $(LIBALR_A) $(LIBALR_SO) $(ALR_TOOL)
 
 # ---------------------------------------------------------------- generated front end
@@ -157,7 +157,7 @@ test: all unit golden rpc-test examples-test
 	@echo "all test suites passed ($(B))"
 
 # The threaded tests under ThreadSanitizer (in build-tsan/).
-TSAN_TESTS := test_rpc
+TSAN_TESTS := test_rpc test_async
 tsan:
 	@$(MAKE) --no-print-directory B=build-tsan SANFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 	    OPT="-O1 -g" $(TSAN_TESTS:%=build-tsan/tests/%)
@@ -169,7 +169,12 @@ check:
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory SAN=1 test
 	@$(MAKE) --no-print-directory tsan
+	@$(MAKE) --no-print-directory check-noclang
 	@$(MAKE) --no-print-directory fuzz
+
+# The suite with alrc built without libclang: header tests must be skipped, loudly.
+check-noclang:
+	@$(MAKE) --no-print-directory B=build-noclang IMPORT_LIBCLANG=0 test
 
 # ---------------------------------------------------------------- fuzzing (clang + libFuzzer)
 FUZZ_CC    ?= clang
@@ -206,7 +211,7 @@ install: all
 	    alr.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/alr.pc
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-tsan build-noclang
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 

@@ -40,6 +40,7 @@ static void tls_destroy(void *p)
     free(t->eps);
     free(t->timeouts);
     free(t->ctx);
+    free(t->frames);
     for (uint32_t i = 0; i < t->narenas; i++)
         alr_arena_free(t->arenas[i]);
     alr_arena_free(t->scratch);
@@ -77,8 +78,7 @@ alri_tls *alri_tls_get(void)
     return t;
 }
 
-/* Grows a stack array to hold n + 1 items of size sz; false when out of memory. */
-static bool stack_room(void **v, uint32_t *cap, uint32_t n, size_t sz)
+bool alri_stack_room(void **v, uint32_t *cap, uint32_t n, size_t sz)
 {
     if (n < *cap)
         return true;
@@ -100,7 +100,7 @@ void alr_endpoint_push(alr_endpoint *ep)
     alri_tls *t = alri_tls_get();
     if (!t)
         return;
-    if (!stack_room((void **)&t->eps, &t->eps_cap, t->neps, sizeof *t->eps)) {
+    if (!alri_stack_room((void **)&t->eps, &t->eps_cap, t->neps, sizeof *t->eps)) {
         if (t->neps)
             t->eps[t->neps - 1] = NULL; /* poison the scope below */
         return;
@@ -124,7 +124,7 @@ alr_endpoint *alr_endpoint_current(void)
 void alr_timeout_push(uint32_t ms)
 {
     alri_tls *t = alri_tls_get();
-    if (!t || !stack_room((void **)&t->timeouts, &t->timeouts_cap, t->ntimeouts,
+    if (!t || !alri_stack_room((void **)&t->timeouts, &t->timeouts_cap, t->ntimeouts,
                           sizeof *t->timeouts))
         return;
     t->timeouts[t->ntimeouts++] = ms;
@@ -234,7 +234,7 @@ static struct timespec abs_ms(uint64_t ms)
 }
 
 /* Smallest free call id on s (growing calls[]), or ALR_NONE. */
-static uint32_t call_id_alloc(alri_slot *s)
+uint32_t alri_call_id_alloc(alri_slot *s)
 {
     for (uint32_t i = 0; i < s->ncalls; i++)
         if (s->calls[i].state == ALRI_CALL_FREE)
@@ -327,7 +327,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         return call_fail(code, "%s", alr_endpoint_error(ep));
     }
     alri_slot *slot = alri_slot_of_thread(ep, t);
-    uint32_t id = slot && !oneway ? call_id_alloc(slot) : ALR_NONE;
+    uint32_t id = slot && !oneway ? alri_call_id_alloc(slot) : ALR_NONE;
     if (!slot || (!oneway && id == ALR_NONE)) {
         pthread_mutex_unlock(&ep->mu);
         return call_fail(ALR_ELIMIT, "%s: too many slots or calls in flight", mi->name);
@@ -516,6 +516,16 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
 {
     alri_tls *t = alri_tls_get();
     bool oneway = m->f.kind == ALRI_FRAME_ONEWAY;
+    if (m->f.kind == ALRI_FRAME_PING) { /* queued behind the slot's calls: now answer */
+        alri_frame pong;
+        memset(&pong, 0, sizeof pong);
+        pong.kind = ALRI_FRAME_PONG;
+        pong.slot = m->f.slot;
+        pong.token = m->f.token;
+        (void)alri_ep_send(ep, &pong, NULL, 0);
+        free(m);
+        return;
+    }
     if (!t) {
         answer_error(ep, m, ALR_ENOMEM, 0, "out of memory");
         free(m);
@@ -585,7 +595,7 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
     slot->active = &call;
     pthread_mutex_unlock(&ep->mu);
 
-    bool ctx_ok = stack_room((void **)&t->ctx, &t->ctx_cap, t->nctx, sizeof *t->ctx);
+    bool ctx_ok = alri_stack_room((void **)&t->ctx, &t->ctx_cap, t->nctx, sizeof *t->ctx);
     if (ctx_ok)
         t->ctx[t->nctx++] = (alri_ctx){ep, slot->num};
     alr_endpoint_push(ep);

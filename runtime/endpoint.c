@@ -359,6 +359,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
     }
     ep->fail_code = cause == ALR_ECLOSED ? ALR_ECLOSED : ALR_EFAULTED;
     memcpy(ep->errtext, text, sizeof text);
+    alr_async *failed = NULL;
     atomic_store(&ep->status, cause);
     atomic_store(&ep->state, ALRI_EP_CLOSED);
     for (uint32_t b = 0; b < ep->nbuckets; b++) {
@@ -367,7 +368,16 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
             alri_slot *next = s->hnext;
             for (uint32_t i = 0; i < s->ncalls; i++) {
                 alri_pending *p = &s->calls[i];
-                if (p->state == ALRI_CALL_WAITING) {
+                if (p->state == ALRI_CALL_WAITING && p->async) {
+                    /* completed below, without ep->mu; a CANCEL being
+                     * written still reserves the id (HELD) */
+                    p->async->lnext = failed;
+                    failed = p->async;
+                    p->async = NULL;
+                    p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
+                    if (!p->holds)
+                        s->nbusy--;
+                } else if (p->state == ALRI_CALL_WAITING) {
                     p->state = ALRI_CALL_DONE;
                     p->kind = 0;
                     p->code = (uint32_t)ep->fail_code;
@@ -385,14 +395,21 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
                 atomic_store(&c->cancelled, true);
                 atomic_store(&c->timed_out, true);
             }
+            s->nostatus = 0;
             if (s->runner)
                 pthread_cond_signal(&s->runner->cv);
             alri_slot_maybe_free(ep, s);
             s = next;
         }
     }
+    alr_err fc = ep->fail_code;
     pthread_mutex_unlock(&ep->mu);
     shutdown(ep->fd, SHUT_RDWR);
+    while (failed) {
+        alr_async *n = failed->lnext;
+        alri_async_answer(failed, NULL, fc);
+        failed = n;
+    }
     alri_log(&ep->cfg, cause == ALR_ECLOSED ? ALR_LOG_INFO : ALR_LOG_ERROR,
              "connection %s %s: %s: %s", ep->role == ALR_ROLE_CONNECTOR ? "to" : "from", ep->peer,
              cause == ALR_ECLOSED ? "closed" : "faulted", text);
@@ -400,19 +417,30 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
 
 /* ================================================================ the write path */
 
-alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len)
+static alr_err ep_send(alr_endpoint *ep, alri_frame *f, const void *body, size_t len,
+                       uint64_t *seq)
 {
     uint8_t hdr[ALRI_FRAME_HDR_MAX];
-    size_t hl = alri_frame_hdr_put(hdr, f, len);
-    if (!hl)
-        return ALR_EINVAL;
-    struct iovec iov[2] = {{hdr, hl}, {(void *)(uintptr_t)body, len}};
+    size_t hl = 0;
+    if (!seq) {
+        hl = alri_frame_hdr_put(hdr, f, len);
+        if (!hl)
+            return ALR_EINVAL;
+    }
     alr_err r;
     bool was_dead;
     pthread_mutex_lock(&ep->wmu);
+    if (seq) { /* numbered in write order: the header is built under wmu */
+        *seq = ++ep->wseq;
+        if (f->kind == ALRI_FRAME_PING)
+            f->token = *seq;
+        hl = alri_frame_hdr_put(hdr, f, len);
+    }
+    struct iovec iov[2] = {{hdr, hl}, {(void *)(uintptr_t)body, len}};
     was_dead = ep->wdead;
-    if (was_dead) {
-        r = ALR_ECLOSED;
+    if (was_dead || !hl) {
+        r = hl ? ALR_ECLOSED : ALR_EINVAL;
+        was_dead = true;
     } else {
         r = alri_net_write(ep->fd, iov, len ? 2 : 1, ep->cfg.call_timeout_ms);
         if (r != ALR_OK)
@@ -430,6 +458,17 @@ alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, si
                          r == ALR_ECLOSED ? "the peer has gone" : alr_strerror(r));
     }
     return r;
+}
+
+alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len)
+{
+    return ep_send(ep, (alri_frame *)(uintptr_t)f, body, len, NULL);
+}
+
+alr_err alri_ep_send_seq(alr_endpoint *ep, alri_frame *f, const void *body, size_t len,
+                         uint64_t *seq)
+{
+    return ep_send(ep, f, body, len, seq);
 }
 
 /* ================================================================ handshake */
@@ -635,6 +674,20 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
         }
         alri_slot *s = alri_slot_find(ep, f->slot);
         alri_pending *p = s && f->call_id < s->ncalls ? &s->calls[f->call_id] : NULL;
+        if (p && p->state == ALRI_CALL_WAITING && p->async) { /* an async call */
+            alr_async *h = p->async;
+            p->async = NULL;
+            if (h->ostatus)
+                s->nostatus--;
+            p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
+            if (!p->holds) {
+                s->nbusy--;
+                alri_slot_maybe_free(ep, s);
+            }
+            pthread_mutex_unlock(&ep->mu);
+            alri_async_answer(h, m, ALR_OK);
+            return true;
+        }
         if (p && p->state == ALRI_CALL_WAITING) {
             p->state = ALRI_CALL_DONE;
             p->kind = f->kind;
@@ -677,6 +730,30 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
         return true;
     }
     case ALRI_FRAME_PING: {
+        /* ordered behind the calls queued or running on its slot: the PONG
+         * is written after their answers (the flush of oneway status calls) */
+        pthread_mutex_lock(&ep->mu);
+        alri_slot *s = alri_slot_find(ep, f->slot);
+        if (s && (s->runner || s->scheduled || s->qhead || s->active)) {
+            alri_msg *m = msg_new(f, body);
+            if (!m) {
+                pthread_mutex_unlock(&ep->mu);
+                alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a ping");
+                return false;
+            }
+            if (s->qtail)
+                s->qtail->next = m;
+            else
+                s->qhead = m;
+            s->qtail = m;
+            if (s->runner)
+                pthread_cond_signal(&s->runner->cv);
+            else
+                alri_slot_schedule(ep, s);
+            pthread_mutex_unlock(&ep->mu);
+            return true;
+        }
+        pthread_mutex_unlock(&ep->mu);
         alri_frame pong;
         memset(&pong, 0, sizeof pong);
         pong.kind = ALRI_FRAME_PONG;
@@ -685,8 +762,35 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
         alri_ep_send(ep, &pong, NULL, 0);
         return true;
     }
-    case ALRI_FRAME_PONG:
+    case ALRI_FRAME_PONG: {
+        /* every oneway status call written on this slot before the PING
+         * has run without failing: complete them */
+        alr_async *ok = NULL;
+        pthread_mutex_lock(&ep->mu);
+        alri_slot *s = alri_slot_find(ep, f->slot);
+        if (s && s->nostatus) {
+            for (uint32_t i = 0; i < s->ncalls; i++) {
+                alri_pending *p = &s->calls[i];
+                if (p->state == ALRI_CALL_WAITING && p->async && p->seq < f->token) {
+                    p->async->lnext = ok;
+                    ok = p->async;
+                    p->async = NULL;
+                    s->nostatus--;
+                    p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
+                    if (!p->holds)
+                        s->nbusy--;
+                }
+            }
+            alri_slot_maybe_free(ep, s);
+        }
+        pthread_mutex_unlock(&ep->mu);
+        while (ok) {
+            alr_async *n = ok->lnext;
+            alri_async_answer(ok, NULL, ALR_OK);
+            ok = n;
+        }
         return true;
+    }
     case ALRI_FRAME_CLOSE:
         alri_ep_fail(ep, ALR_ECLOSED, "the peer closed the connection (%s)",
                      alr_strerror((alr_err)f->code));

@@ -65,7 +65,10 @@ typedef struct alri_owner {
     atomic_bool dead; /* the thread has exited */
 } alri_owner;
 
-enum { ALRI_CALL_FREE = 0, ALRI_CALL_WAITING, ALRI_CALL_DONE, ALRI_CALL_ZOMBIE };
+/* HELD: an async call's answer arrived (or the endpoint failed) while a
+ * CANCEL for its id was still being written: the id stays reserved until
+ * that write is done, so the CANCEL can never reach a newer call. */
+enum { ALRI_CALL_FREE = 0, ALRI_CALL_WAITING, ALRI_CALL_DONE, ALRI_CALL_ZOMBIE, ALRI_CALL_HELD };
 
 /* A call this side sent on a slot, by call_id. */
 typedef struct alri_pending {
@@ -75,6 +78,9 @@ typedef struct alri_pending {
     int64_t app_code;
     alri_tls *waiter;  /* WAITING: the thread to wake */
     alri_msg *msg;     /* DONE by a frame: the frame (owned) */
+    alr_async *async;  /* WAITING: an async call (holds a reference), else NULL */
+    uint32_t holds;    /* CANCEL frames for this id being written (async.c) */
+    uint64_t seq;      /* oneway status: write order (alri_ep_send_seq); UINT64_MAX unsent */
 } alri_pending;
 
 /* A queue/thread slot of one endpoint (spec/threading.md §2).  Slots the
@@ -91,6 +97,7 @@ struct alri_slot {
     alri_tls *runner;        /* the thread running this slot's inbound calls */
     bool scheduled;          /* queued on the pool */
     alr_call *active;        /* inbound calls running on this slot */
+    uint32_t nostatus;       /* WAITING entries of tracked oneway status calls */
 };
 
 /* A worker pool: threads start on demand up to cap and live until stop. */
@@ -143,6 +150,7 @@ struct alr_endpoint {
     bool wdead;                /* a write failed: the stream is broken */
     atomic_ulong frames_sent;  /* statistics (tests) */
     atomic_ulong frames_received;
+    uint64_t wseq;             /* under wmu: order of oneway status CALLs and PINGs */
 
     uint8_t *rbuf;             /* receive buffer: reader thread only */
     size_t rlen, rcap;
@@ -184,6 +192,38 @@ struct alr_call {
     char text[ALRI_ERRTEXT];
 };
 
+/* An async call (async.c).  Completion is decided by one atomic
+ * transition: claim 0 -> 1 (the winner fills the result, then publishes
+ * state).  ep, mi, snum, id, ostatus, timeout_ms never change. */
+struct alr_async {
+    atomic_int refs;
+    atomic_int claim;          /* 0 pending, 1 claimed: THE completion transition */
+    atomic_int state;          /* alr_async_state, published (release) after the fill */
+    pthread_mutex_t mu;        /* fn, waiters */
+    pthread_cond_t cv;
+    alr_async_fn fn;
+    void *fn_user;
+    bool has_fn;
+    alr_endpoint *ep;          /* a reference */
+    const alr_method_info *mi;
+    uint32_t method, snum, id, timeout_ms;
+    bool ostatus;              /* a tracked oneway status call */
+    /* the timer (its mutex) */
+    uint64_t deadline;
+    alr_async *tprev, *tnext;
+    bool armed;
+    /* the frame (the frames mutex) */
+    alr_frame *frame;
+    alr_async *fprev, *fnext;
+    alr_async *lnext;          /* temporary lists (under whichever lock built them) */
+    /* the result (written by the claim's winner before state) */
+    alr_err err;
+    int64_t app_code;
+    char *text;
+    alr_arena *arena;
+    void *value;
+};
+
 /* Per-thread state (call.c). */
 typedef struct alri_ctx {
     alr_endpoint *ep;
@@ -209,6 +249,8 @@ struct alri_tls {
     uint32_t narenas;
     alr_arena *scratch;        /* results decoded without a caller arena */
     alr_buf ebuf;              /* encoding buffer of outgoing calls */
+    alr_frame **frames;        /* alr_frame_push stack (async.c) */
+    uint32_t nframes, frames_cap;
     char errtext[ALRI_ERRTEXT];
     int64_t app_code;
 };
@@ -221,6 +263,20 @@ void alri_owner_unref(alri_owner *o);
  * and answers it; frees msg. */
 void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *msg);
 void alri_set_last_error(alr_err code, int64_t app_code, const char *text, size_t len);
+/* Smallest free call id on s (growing calls[]), or ALR_NONE (ep->mu held). */
+uint32_t alri_call_id_alloc(alri_slot *s);
+
+/* Grows a stack array to hold n + 1 items of size sz; false when out of memory. */
+bool alri_stack_room(void **v, uint32_t *cap, uint32_t n, size_t sz);
+
+/* ---- async.c ---- */
+/* An answer (REPLY/ERROR: msg owned, passed on) or the endpoint's failure
+ * (msg NULL, code) for async call h, whose calls[] entry the caller has
+ * already released (its reference passes to this function).  Never with
+ * ep->mu held. */
+void alri_async_answer(alr_async *h, alri_msg *msg, alr_err fail_code);
+/* Drops a reference (alr_async_release). */
+void alri_async_unref(alr_async *h);
 
 /* ---- endpoint.c ---- */
 void alri_config_fix(alr_config *cfg, const alr_config *in);
@@ -239,6 +295,11 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sends one frame (the one write path).  Never called with ep->mu held. */
 alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len);
+/* The same, numbering the frame in write order (ep->wseq, under wmu) into
+ * *seq; a PING gets that number as its token.  For oneway status CALLs and
+ * the PINGs that flush them (async.c). */
+alr_err alri_ep_send_seq(alr_endpoint *ep, alri_frame *f, const void *body, size_t len,
+                         uint64_t *seq);
 /* Slot lookup / creation (ep->mu held). */
 alri_slot *alri_slot_find(alr_endpoint *ep, uint32_t num);
 alri_slot *alri_slot_add(alr_endpoint *ep, uint32_t num);

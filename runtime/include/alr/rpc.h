@@ -134,6 +134,117 @@ void alr_timeout_pop(void);
 alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args, void *ret,
                       alr_arena *arena);
 
+/* ---- async calls, one-way calls and frames (spec/c-api.md, "Async
+ * calls, one-way calls and frames"; spec/threading.md section 11) ---- */
+
+typedef struct alr_async alr_async;
+typedef struct alr_frame alr_frame;
+
+typedef enum alr_async_state {
+    ALR_ASYNC_PENDING = 0,   /* not complete yet */
+    ALR_ASYNC_OK = 1,        /* replied; alr_async_value() holds the result */
+    ALR_ASYNC_ERROR = 2,     /* the peer answered an error, or the endpoint failed */
+    ALR_ASYNC_CANCELLED = 3, /* alr_async_cancel / alr_frame_cancel won the race */
+    ALR_ASYNC_TIMED_OUT = 4  /* the call's deadline passed first */
+} alr_async_state;
+
+/* Completion callback: runs exactly once per alr_async_then, on the thread
+ * that completes the call (see alr_async_then).  h is valid during the
+ * call (alr_async_retain keeps it longer). */
+typedef void (*alr_async_fn)(alr_async *h, void *user);
+
+/* Starts local method `method` of iface on the current endpoint without
+ * waiting (checks and errors as alr_call_sync; one-way methods: EINVAL,
+ * use alr_call_oneway).  On ALR_OK *out is a new handle the caller owns
+ * (alr_async_release); a failure after the send (endpoint closed, ...)
+ * completes the handle.  On an error *out is NULL and nothing was sent.
+ * The deadline is that of alr_call_sync (timeout stack, @deadline,
+ * config); the call joins this thread's innermost open frame, if any. */
+alr_err alr_call_async(const alr_iface *iface, uint32_t method, const void *args,
+                       alr_async **out);
+
+/* Sets h's completion callback (one per handle: a second is ALR_EINVAL).
+ * Already complete: fn runs now, on the calling thread.  Else fn runs on
+ * the thread that completes h: the endpoint's reader (reply, error), the
+ * library's timer thread (deadline), the thread calling alr_async_cancel /
+ * alr_frame_cancel / alr_frame_pop (cancel), or the thread failing the
+ * endpoint (its reader, or the one calling alr_endpoint_close).  fn must
+ * not block on a sync call of the same endpoint (it may run on its reader);
+ * it may start async calls and release handles. */
+alr_err alr_async_then(alr_async *h, alr_async_fn fn, void *user);
+
+/* Waits up to timeout_ms (0: do not wait; ALR_WAIT_FOREVER: until
+ * complete - the call's own deadline bounds it) and returns the call's
+ * result (alr_async_error), or ALR_EAGAIN when it is still pending. */
+#define ALR_WAIT_FOREVER UINT32_MAX
+alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms);
+
+/* Cancels h: ALR_OK when this completed it (state CANCELLED, a CANCEL is
+ * sent: the callee sees alr_call_cancelled()), ALR_EAGAIN when it was
+ * already complete (nothing changes). */
+alr_err alr_async_cancel(alr_async *h);
+
+alr_async_state alr_async_state_of(const alr_async *h);
+/* ALR_OK (state OK), ALR_EAGAIN (pending), ALR_ECANCELED, ALR_ETIMEDOUT, or
+ * the error (remote handler's code, ALR_ECLOSED, ALR_EFAULTED, ...). */
+alr_err alr_async_error(const alr_async *h);
+int64_t alr_async_app_code(const alr_async *h);
+/* The error text ("" when OK or pending); owned by h. */
+const char *alr_async_error_text(const alr_async *h);
+/* The decoded result struct (state OK and a method with a result), owned
+ * by h's own arena and valid until the last release; else NULL. */
+const void *alr_async_value(const alr_async *h);
+/* The local method index h calls. */
+uint32_t alr_async_method(const alr_async *h);
+
+/* Reference counting: the creator holds one reference; retain adds one,
+ * release drops one (the last frees h, its arena and its value).  NULL is
+ * allowed.  Releasing a pending handle does not cancel it. */
+void alr_async_retain(alr_async *h);
+void alr_async_release(alr_async *h);
+
+/* Calls a oneway or oneway status method on the current endpoint and
+ * returns once the frame is written (checks as alr_call_sync; other modes:
+ * ALR_EINVAL).  `oneway`: a failure on the peer comes back as FAULT and
+ * faults the endpoint.  `oneway status`: inside a frame it is tracked by
+ * the frame (a failure reaches the frame's error callback and its pop;
+ * success is confirmed by the frame's flush); outside any frame it behaves
+ * as `oneway` (a failure faults the endpoint - never silently). */
+alr_err alr_call_oneway(const alr_iface *iface, uint32_t method, const void *args);
+
+/* Frame error callback: h (valid during the call) failed: ERROR,
+ * TIMED_OUT, or an error of the endpoint.  Cancelled ops are not reported.
+ * Runs on the thread completing h (as alr_async_then). */
+typedef void (*alr_frame_error_fn)(alr_frame *fr, alr_async *h, void *user);
+
+/* Opens a frame on this thread (a scope of async and oneway status calls):
+ * every alr_call_async / tracked alr_call_oneway this thread starts until
+ * the matching pop belongs to it (the innermost frame only).  A frame
+ * pushed inside another inherits its error callback and is cancelled with
+ * it.  NULL when out of memory (calls then join the enclosing frame). */
+alr_frame *alr_frame_push(void);
+/* Closes this thread's innermost frame: flushes its oneway status calls
+ * (one round trip per slot used), waits for every op in it, up to
+ * timeout_ms (0: no limit beyond the ops' own deadlines); ops still pending
+ * then are cancelled.  Returns ALR_OK, ALR_ETIMEDOUT (the limit passed), or
+ * the first error of an op (cancelled ops do not count).  ALR_EINVAL when
+ * the thread has no frame.  Frees the frame. */
+alr_err alr_frame_pop(uint32_t timeout_ms);
+/* The error callback of fr (and of frames pushed inside it later). */
+void alr_frame_on_error(alr_frame *fr, alr_frame_error_fn fn, void *user);
+/* Cancels every pending op of fr and of the open frames nested in it, and
+ * every op started in them afterwards (ALR_ECANCELED at once).  Any thread,
+ * any time before fr is popped (or, detached, freed). */
+void alr_frame_cancel(alr_frame *fr);
+/* Pops fr (this thread's innermost frame) without waiting: its ops go on,
+ * its error callback still runs, nobody waits for them; freed when the last
+ * completes.  Its oneway status calls are not flushed (a failure still
+ * reaches the callback; success frees their ids at endpoint close).
+ * ALR_EINVAL when fr is not the innermost frame. */
+alr_err alr_frame_detach(alr_frame *fr);
+/* This thread's innermost open frame, or NULL. */
+alr_frame *alr_frame_current(void);
+
 /* ---- server ---- */
 
 /* Creates a server for iface (not owned; must outlive the server). */

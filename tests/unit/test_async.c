@@ -1,0 +1,743 @@
+/*
+ * test_async.c - async calls, one-way calls and call frames (runtime/async.c)
+ * in one process over loopback: callbacks, waits, deadlines, cancel seen by
+ * the callee, frames that wait / report / cancel, nesting, detaching, oneway
+ * failures faulting the endpoint, oneway status failures reaching the frame,
+ * and exactly-once completion hammered by threads racing reply, deadline,
+ * cancel and disconnect (run under TSan by `make tsan`).  The schema is
+ * written to a temporary file and compiled; its descriptors are written by
+ * hand below, the way alrc --emit=c will.  Only the main thread uses CHECK.
+ */
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alr/rpc.h"
+#include "ast.h"
+#include "diag.h"
+#include "load.h"
+#include "net.h"
+#include "lower.h"
+#include "schema_ir.h"
+#include "sema.h"
+#include "test.h"
+
+/* ------------------------------------------------------------ the schema */
+
+static const char SCHEMA[] =
+    "package asynctest;\n"
+    "service Svc {\n"
+    "    static u64 add(u64 a, u64 b);\n"
+    "    static void sleep_ms(u32 ms);\n"
+    "    static status fail(i32 how);\n"
+    "    static oneway void log_event(u32 v);\n"
+    "    static oneway status audit(i32 how);\n"
+    "}\n";
+
+enum { M_ADD = 0, M_SLEEP = 1, M_FAIL = 2, M_LOG = 3, M_AUDIT = 4 };
+
+typedef struct { uint64_t a, b; } add_args;
+typedef struct { uint64_t ret; } u64_ret;
+typedef struct { uint32_t v; } u32_args;
+typedef struct { int32_t v; } i32_args;
+
+static const alr_type_desc t_u64 = {.kind = ALR_K_U64, .size = 8, .align = 8};
+static const alr_type_desc t_u32 = {.kind = ALR_K_U32, .size = 4, .align = 4};
+static const alr_type_desc t_i32 = {.kind = ALR_K_I32, .size = 4, .align = 4};
+static const alr_member_desc m_add[] = {{"a", 0, &t_u64, NULL}, {"b", 8, &t_u64, NULL}};
+static const alr_member_desc m_ret[] = {{"return", 0, &t_u64, NULL}};
+static const alr_member_desc m_ms[] = {{"ms", 0, &t_u32, NULL}};
+static const alr_member_desc m_how[] = {{"how", 0, &t_i32, NULL}};
+static const alr_member_desc m_v[] = {{"v", 0, &t_u32, NULL}};
+static const alr_struct_desc sd_add = {"asynctest.Svc.add$args", 16, 8, 2, m_add, ALR_DESC_ARGS | 0};
+static const alr_struct_desc sd_add_ret = {"asynctest.Svc.add$ret", 8, 8, 1, m_ret, ALR_DESC_RET | 0};
+static const alr_struct_desc sd_sleep = {"asynctest.Svc.sleep_ms$args", 4, 4, 1, m_ms, ALR_DESC_ARGS | 1};
+static const alr_struct_desc sd_fail = {"asynctest.Svc.fail$args", 4, 4, 1, m_how, ALR_DESC_ARGS | 2};
+static const alr_struct_desc sd_log = {"asynctest.Svc.log_event$args", 4, 4, 1, m_v, ALR_DESC_ARGS | 3};
+static const alr_struct_desc sd_audit = {"asynctest.Svc.audit$args", 4, 4, 1, m_how, ALR_DESC_ARGS | 4};
+
+/* ------------------------------------------------------------ the server */
+
+static atomic_int cancels_seen, audits_run, logs_run, sleeps_started;
+
+static alr_err h_add(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)c, (void)h;
+    ((u64_ret *)r)->ret = ((add_args *)a)->a + ((add_args *)a)->b;
+    return ALR_OK;
+}
+
+static void sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static alr_err h_sleep(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)h, (void)r;
+    atomic_fetch_add(&sleeps_started, 1);
+    uint32_t ms = ((u32_args *)a)->v;
+    for (uint32_t t = 0; t < ms && !alr_call_cancelled(c); t += 2)
+        sleep_ms(2);
+    if (alr_call_cancelled(c))
+        atomic_fetch_add(&cancels_seen, 1);
+    return ALR_OK;
+}
+
+static alr_err h_fail(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)h, (void)r;
+    int32_t how = ((i32_args *)a)->v;
+    if (how) {
+        alr_call_set_app_error(c, how, "fail(%d)", (int)how);
+        return ALR_EAPP;
+    }
+    return ALR_OK;
+}
+
+static alr_err h_log(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)h, (void)r;
+    atomic_fetch_add(&logs_run, 1);
+    if (((u32_args *)a)->v == 666) {
+        alr_call_set_error(c, "log_event refuses 666");
+        return ALR_EINVAL;
+    }
+    return ALR_OK;
+}
+
+static alr_err h_audit(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)h, (void)r;
+    atomic_fetch_add(&audits_run, 1);
+    int32_t how = ((i32_args *)a)->v;
+    if (how) {
+        alr_call_set_error(c, "audit(%d) failed", (int)how);
+        return ALR_EINVAL;
+    }
+    return ALR_OK;
+}
+
+static const alr_method_info METHODS[] = {
+    {"asynctest.Svc.add", 0, ALR_METHOD_STATIC, ALR_RET_VALUE, 0, &sd_add, &sd_add_ret, h_add},
+    {"asynctest.Svc.sleep_ms", 0, ALR_METHOD_STATIC, ALR_RET_VOID, 0, &sd_sleep, NULL, h_sleep},
+    {"asynctest.Svc.fail", 0, ALR_METHOD_STATIC, ALR_RET_STATUS, 0, &sd_fail, NULL, h_fail},
+    {"asynctest.Svc.log_event", 0, ALR_METHOD_STATIC, ALR_RET_ONEWAY, 0, &sd_log, NULL, h_log},
+    {"asynctest.Svc.audit", 0, ALR_METHOD_STATIC, ALR_RET_ONEWAY_STATUS, 0, &sd_audit, NULL,
+     h_audit},
+};
+static const char *const SERVICES[] = {"asynctest.Svc"};
+static const int HANDLERS = 1; /* any non-NULL table: the invoke functions ignore it */
+
+static alr_iface IF;
+
+static uint8_t *compile_schema(size_t *len)
+{
+    char path[] = "/tmp/alr_test_async_XXXXXX.alr";
+    int fd = mkstemps(path, 4);
+    if (fd < 0)
+        return NULL;
+    ssize_t w = write(fd, SCHEMA, sizeof SCHEMA - 1);
+    close(fd);
+    if (w != (ssize_t)(sizeof SCHEMA - 1)) {
+        unlink(path);
+        return NULL;
+    }
+    diag d;
+    diag_init(&d, stderr);
+    ast_ctx ctx;
+    ast_ctx_init(&ctx, &d);
+    uint8_t *blob = NULL;
+    int n = load_schema(&ctx, path, NULL, 0);
+    if (n == 0 && !ctx.oom)
+        n = sema_check(&ctx);
+    if (n == 0 && d.errors == 0 && !ctx.oom) {
+        alri_schema ir;
+        char err[256];
+        if (lower_schema(&ctx, &ir, err, sizeof err) == 0) {
+            if (alri_schema_write(&ir, &blob, len) != ALR_OK)
+                blob = NULL;
+            alri_schema_fini(&ir);
+        }
+    }
+    ast_ctx_fini(&ctx);
+    diag_fini(&d);
+    unlink(path);
+    return blob;
+}
+
+static alr_server *srv;
+static uint16_t port;
+
+static alr_endpoint *connect_ep(void)
+{
+    char addr[64];
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
+    alr_config c;
+    alr_config_init(&c);
+    c.call_timeout_ms = 10000;
+    alr_endpoint *ep = NULL;
+    if (alr_endpoint_connect(addr, &IF, &c, &ep) != ALR_OK)
+        fprintf(stderr, "connect: %s\n", alr_last_error_text());
+    return ep;
+}
+
+static alr_server *start_server(void)
+{
+    alr_server *s = NULL;
+    alr_config c;
+    alr_config_init(&c);
+    if (alr_server_new(&IF, &c, &s) != ALR_OK)
+        return NULL;
+    alr_server_serve(s, 0, &HANDLERS, NULL);
+    if (alr_server_listen(s, "127.0.0.1:0") != ALR_OK) {
+        alr_server_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Polls cond (an expression) for up to ms. */
+#define WAIT_FOR(cond, ms)                                            \
+    do {                                                              \
+        for (unsigned w_ = 0; w_ < (ms) && !(cond); w_ += 2)          \
+            sleep_ms(2);                                              \
+    } while (0)
+
+static alr_async *start_add(uint64_t a, uint64_t b)
+{
+    add_args args = {a, b};
+    alr_async *h = NULL;
+    alr_err e = alr_call_async(&IF, M_ADD, &args, &h);
+    return e == ALR_OK ? h : NULL;
+}
+
+static alr_async *start_sleep(uint32_t ms)
+{
+    u32_args args = {ms};
+    alr_async *h = NULL;
+    return alr_call_async(&IF, M_SLEEP, &args, &h) == ALR_OK ? h : NULL;
+}
+
+static alr_async *start_fail(int32_t how)
+{
+    i32_args args = {how};
+    alr_async *h = NULL;
+    return alr_call_async(&IF, M_FAIL, &args, &h) == ALR_OK ? h : NULL;
+}
+
+/* ------------------------------------------------------------ tests */
+
+typedef struct cb_rec {
+    atomic_int runs;
+    atomic_int state;
+    _Atomic uint64_t value;
+    pthread_t thread;
+} cb_rec;
+
+static void rec_cb(alr_async *h, void *user)
+{
+    cb_rec *r = user;
+    const u64_ret *v = alr_async_value(h);
+    atomic_store(&r->value, v ? v->ret : 0);
+    atomic_store(&r->state, (int)alr_async_state_of(h));
+    r->thread = pthread_self();
+    atomic_fetch_add(&r->runs, 1);
+}
+
+static void test_callback_and_wait(void)
+{
+    alr_async *h = start_add(2, 3);
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    static cb_rec r;
+    CHECK(alr_async_then(h, rec_cb, &r) == ALR_OK);
+    CHECK(alr_async_then(h, rec_cb, &r) == ALR_EINVAL); /* one callback per handle */
+    CHECK_EQ_INT(alr_async_wait(h, ALR_WAIT_FOREVER), ALR_OK);
+    CHECK_EQ_INT(alr_async_state_of(h), ALR_ASYNC_OK);
+    const u64_ret *v = alr_async_value(h);
+    CHECK(v && v->ret == 5);
+    WAIT_FOR(atomic_load(&r.runs) == 1, 2000);
+    CHECK_EQ_INT(atomic_load(&r.runs), 1);
+    CHECK_EQ_INT(atomic_load(&r.value), 5);
+    CHECK(!pthread_equal(r.thread, pthread_self())); /* the reader ran it */
+    CHECK_EQ_INT(alr_async_cancel(h), ALR_EAGAIN);   /* already complete */
+    alr_async_release(h);
+
+    /* then() on a complete handle: now, on this thread */
+    h = start_add(40, 2);
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    CHECK_EQ_INT(alr_async_wait(h, 5000), ALR_OK);
+    static cb_rec r2;
+    CHECK(alr_async_then(h, rec_cb, &r2) == ALR_OK);
+    CHECK_EQ_INT(atomic_load(&r2.runs), 1);
+    CHECK(pthread_equal(r2.thread, pthread_self()));
+    CHECK_EQ_INT(atomic_load(&r2.value), 42);
+    CHECK_EQ_STR(alr_async_error_text(h), "");
+    alr_async_release(h);
+
+    /* an error answer */
+    h = start_fail(7);
+    CHECK(h != NULL);
+    if (h) {
+        CHECK_EQ_INT(alr_async_wait(h, ALR_WAIT_FOREVER), ALR_EAPP);
+        CHECK_EQ_INT(alr_async_state_of(h), ALR_ASYNC_ERROR);
+        CHECK_EQ_INT(alr_async_app_code(h), 7);
+        CHECK_EQ_STR(alr_async_error_text(h), "fail(7)");
+        CHECK(alr_async_value(h) == NULL);
+        alr_async_release(h);
+    }
+    /* misuse */
+    CHECK_EQ_INT(alr_call_async(&IF, M_LOG, &(u32_args){1}, &h), ALR_EINVAL);
+    CHECK(h == NULL);
+    CHECK_EQ_INT(alr_call_oneway(&IF, M_ADD, &(add_args){1, 2}), ALR_EINVAL);
+}
+
+static void test_deadline(void)
+{
+    int before = atomic_load(&cancels_seen);
+    alr_timeout_push(100);
+    alr_async *h = start_sleep(5000);
+    alr_timeout_pop();
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    CHECK_EQ_INT(alr_async_wait(h, 0), ALR_EAGAIN); /* still pending */
+    CHECK_EQ_INT(alr_async_state_of(h), ALR_ASYNC_PENDING);
+    CHECK_EQ_INT(alr_async_wait(h, ALR_WAIT_FOREVER), ALR_ETIMEDOUT);
+    CHECK_EQ_INT(alr_async_state_of(h), ALR_ASYNC_TIMED_OUT);
+    CHECK(strstr(alr_async_error_text(h), "no answer within 100 ms") != NULL);
+    WAIT_FOR(atomic_load(&cancels_seen) > before, 3000);
+    CHECK(atomic_load(&cancels_seen) > before); /* the callee saw the CANCEL */
+    alr_async_release(h);
+}
+
+static void test_cancel(void)
+{
+    int before = atomic_load(&cancels_seen);
+    int started = atomic_load(&sleeps_started);
+    alr_async *h = start_sleep(5000);
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    static cb_rec r;
+    alr_async_then(h, rec_cb, &r);
+    WAIT_FOR(atomic_load(&sleeps_started) > started, 2000);
+    CHECK_EQ_INT(alr_async_cancel(h), ALR_OK);
+    CHECK_EQ_INT(alr_async_cancel(h), ALR_EAGAIN);
+    CHECK_EQ_INT(alr_async_state_of(h), ALR_ASYNC_CANCELLED);
+    CHECK_EQ_INT(alr_async_error(h), ALR_ECANCELED);
+    CHECK_EQ_INT(atomic_load(&r.runs), 1); /* ran on this thread, by the cancel */
+    CHECK(pthread_equal(r.thread, pthread_self()));
+    WAIT_FOR(atomic_load(&cancels_seen) > before, 3000);
+    CHECK(atomic_load(&cancels_seen) > before);
+    alr_async_release(h);
+    /* the endpoint is fine afterwards (the late answer was discarded) */
+    h = start_add(1, 1);
+    CHECK(h && alr_async_wait(h, 5000) == ALR_OK);
+    alr_async_release(h);
+}
+
+typedef struct err_rec {
+    atomic_int calls;
+    atomic_int code;
+    atomic_int cancel_on_error;
+} err_rec;
+
+static void frame_err(alr_frame *fr, alr_async *h, void *user)
+{
+    err_rec *e = user;
+    atomic_store(&e->code, (int)alr_async_error(h));
+    atomic_fetch_add(&e->calls, 1);
+    if (atomic_load(&e->cancel_on_error))
+        alr_frame_cancel(fr);
+}
+
+static void test_frame(void)
+{
+    static err_rec er;
+    atomic_store(&er.cancel_on_error, 1);
+    alr_frame *fr = alr_frame_push();
+    CHECK(fr != NULL && alr_frame_current() == fr);
+    alr_frame_on_error(fr, frame_err, &er);
+    /* one thread's calls run in order on the peer (its slot): the failure
+     * comes first, its callback cancels the frame, the sleep stops early */
+    alr_async *a = start_add(1, 2), *b = start_add(3, 4);
+    alr_async *f = start_fail(3);
+    /* the failure may come back (and cancel the frame) before the next call
+     * starts: then the cancelled frame refuses it, which is also correct */
+    alr_async *s = NULL;
+    alr_err se = alr_call_async(&IF, M_SLEEP, &(u32_args){5000}, &s);
+    CHECK(a && b && f);
+    CHECK(se == ALR_OK ? s != NULL : se == ALR_ECANCELED);
+    uint64_t t0 = alri_now_ms();
+    CHECK_EQ_INT(alr_frame_pop(0), ALR_EAPP); /* the first error */
+    CHECK(alri_now_ms() - t0 < 3000);
+    CHECK(alr_frame_current() == NULL);
+    CHECK_EQ_INT(atomic_load(&er.calls), 1); /* cancelled ops are not reported */
+    CHECK_EQ_INT(atomic_load(&er.code), ALR_EAPP);
+    CHECK_EQ_INT(alr_async_state_of(a), ALR_ASYNC_OK);
+    if (s)
+        CHECK_EQ_INT(alr_async_state_of(s), ALR_ASYNC_CANCELLED);
+    CHECK_EQ_INT(alr_async_state_of(f), ALR_ASYNC_ERROR);
+    /* (the callee sees the CANCEL if the sleep had started, else the call is
+     * answered ECANCELED unrun: test_cancel checks what the callee sees) */
+    /* a cancelled frame refuses new ops */
+    fr = alr_frame_push();
+    alr_frame_cancel(fr);
+    alr_async *x = NULL;
+    CHECK_EQ_INT(alr_call_async(&IF, M_ADD, &(add_args){1, 1}, &x), ALR_ECANCELED);
+    CHECK_EQ_INT(alr_frame_pop(0), ALR_OK);
+    alr_async_release(a);
+    alr_async_release(b);
+    alr_async_release(s);
+    alr_async_release(f);
+
+    /* a frame that waits: all ops complete before pop returns */
+    fr = alr_frame_push();
+    alr_async *hs[20];
+    for (int i = 0; i < 20; i++)
+        hs[i] = start_add((uint64_t)i, 1);
+    CHECK_EQ_INT(alr_frame_pop(0), ALR_OK);
+    int ok = 0;
+    for (int i = 0; i < 20; i++) {
+        ok += hs[i] && alr_async_state_of(hs[i]) == ALR_ASYNC_OK &&
+              ((const u64_ret *)alr_async_value(hs[i]))->ret == (uint64_t)i + 1;
+        alr_async_release(hs[i]);
+    }
+    CHECK_EQ_INT(ok, 20);
+
+    /* the pop's own limit: what is left is cancelled */
+    fr = alr_frame_push();
+    s = start_sleep(5000);
+    t0 = alri_now_ms();
+    CHECK_EQ_INT(alr_frame_pop(100), ALR_ETIMEDOUT);
+    CHECK(alri_now_ms() - t0 < 3000);
+    CHECK_EQ_INT(alr_async_state_of(s), ALR_ASYNC_CANCELLED);
+    alr_async_release(s);
+    CHECK_EQ_INT(alr_frame_pop(0), ALR_EINVAL); /* no frame left */
+}
+
+static alr_endpoint *connect_ep(void);
+
+static void test_nested(void)
+{
+    static err_rec er;
+    alr_endpoint *ep2 = connect_ep(); /* another connection: o does not hold up the slot */
+    CHECK(ep2 != NULL);
+    if (!ep2)
+        return;
+    alr_frame *outer = alr_frame_push();
+    alr_frame_on_error(outer, frame_err, &er);
+    alr_endpoint_push(ep2);
+    alr_async *o = start_sleep(5000);
+    alr_endpoint_pop();
+    alr_frame *inner = alr_frame_push();
+    CHECK(alr_frame_current() == inner);
+    alr_async *i2 = start_fail(9); /* the inherited callback reports it */
+    alr_async *i1 = start_sleep(5000);
+    CHECK_EQ_INT(alr_async_wait(i2, 5000), ALR_EAPP);
+    WAIT_FOR(atomic_load(&er.calls) == 1, 2000);
+    CHECK_EQ_INT(atomic_load(&er.calls), 1);
+    alr_frame_cancel(outer); /* cancels the inner frame's ops too */
+    CHECK_EQ_INT(alr_async_state_of(i1), ALR_ASYNC_CANCELLED);
+    CHECK_EQ_INT(alr_async_state_of(o), ALR_ASYNC_CANCELLED);
+    CHECK_EQ_INT(alr_frame_pop(0), ALR_EAPP); /* inner: its first error */
+    CHECK(alr_frame_current() == outer);
+    CHECK_EQ_INT(alr_frame_pop(0), ALR_OK);   /* outer: only cancelled ops */
+    CHECK(alr_frame_detach(outer) == ALR_EINVAL);
+    alr_async_release(o);
+    alr_async_release(i1);
+    alr_async_release(i2);
+    alr_endpoint_close(ep2);
+}
+
+static void test_detached(void)
+{
+    static err_rec er;
+    static cb_rec r;
+    alr_frame *fr = alr_frame_push();
+    alr_frame_on_error(fr, frame_err, &er);
+    alr_async *h = start_sleep(50);
+    alr_async *f = start_fail(4);
+    alr_async_then(h, rec_cb, &r);
+    alr_frame *inner = alr_frame_push();
+    CHECK(alr_frame_detach(fr) == ALR_EINVAL); /* not the innermost */
+    CHECK_EQ_INT(alr_frame_pop(0), ALR_OK);
+    uint64_t t0 = alri_now_ms();
+    CHECK(alr_frame_detach(fr) == ALR_OK);
+    CHECK(alri_now_ms() - t0 < 40); /* did not wait */
+    CHECK(alr_frame_current() == NULL);
+    (void)inner;
+    alr_async_release(h);                   /* the frame and the callback keep it */
+    WAIT_FOR(atomic_load(&r.runs) == 1 && atomic_load(&er.calls) == 1, 3000);
+    CHECK_EQ_INT(atomic_load(&r.runs), 1);
+    CHECK_EQ_INT(atomic_load(&r.state), ALR_ASYNC_OK);
+    CHECK_EQ_INT(atomic_load(&er.calls), 1); /* the detached frame still reports */
+    CHECK_EQ_INT(alr_async_wait(f, 5000), ALR_EAPP);
+    alr_async_release(f);
+}
+
+static void test_oneway(alr_endpoint *ep)
+{
+    /* plain oneway: success, then a failure that faults the endpoint */
+    int logs = atomic_load(&logs_run);
+    CHECK_EQ_INT(alr_call_oneway(&IF, M_LOG, &(u32_args){1}), ALR_OK);
+    WAIT_FOR(atomic_load(&logs_run) > logs, 2000);
+    CHECK_EQ_INT(alr_endpoint_status(ep), ALR_OK);
+
+    /* oneway status in frames: failures reach the frame, success is flushed */
+    static err_rec er;
+    int audits = atomic_load(&audits_run);
+    alr_frame *fr = alr_frame_push();
+    alr_frame_on_error(fr, frame_err, &er);
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ_INT(alr_call_oneway(&IF, M_AUDIT, &(i32_args){0}), ALR_OK);
+    CHECK_EQ_INT(alr_frame_pop(5000), ALR_OK);
+    CHECK_EQ_INT(atomic_load(&audits_run) - audits, 5); /* the flush waited for them */
+    CHECK_EQ_INT(atomic_load(&er.calls), 0);
+
+    fr = alr_frame_push();
+    alr_frame_on_error(fr, frame_err, &er);
+    CHECK_EQ_INT(alr_call_oneway(&IF, M_AUDIT, &(i32_args){0}), ALR_OK);
+    CHECK_EQ_INT(alr_call_oneway(&IF, M_AUDIT, &(i32_args){5}), ALR_OK);
+    CHECK_EQ_INT(alr_call_oneway(&IF, M_AUDIT, &(i32_args){0}), ALR_OK);
+    CHECK_EQ_INT(alr_frame_pop(5000), ALR_EINVAL);
+    CHECK_EQ_INT(atomic_load(&er.calls), 1);
+    CHECK_EQ_INT(atomic_load(&er.code), ALR_EINVAL);
+    CHECK_EQ_INT(alr_endpoint_status(ep), ALR_OK); /* a status failure is not a fault */
+
+    /* the ids of confirmed oneway status calls are free again */
+    fr = alr_frame_push();
+    for (int i = 0; i < 300; i++)
+        alr_call_oneway(&IF, M_AUDIT, &(i32_args){0});
+    CHECK_EQ_INT(alr_frame_pop(10000), ALR_OK);
+    uint64_t sum = 0;
+    alr_async *h = start_add(2, 2);
+    if (h && alr_async_wait(h, 5000) == ALR_OK)
+        sum = ((const u64_ret *)alr_async_value(h))->ret;
+    CHECK_EQ_INT(sum, 4);
+    alr_async_release(h);
+}
+
+static void test_oneway_faults(void)
+{
+    /* outside a frame a oneway status failure faults too; and plain oneway */
+    for (int round = 0; round < 2; round++) {
+        alr_endpoint *ep = connect_ep();
+        CHECK(ep != NULL);
+        if (!ep)
+            return;
+        alr_endpoint_push(ep);
+        if (round == 0)
+            CHECK_EQ_INT(alr_call_oneway(&IF, M_LOG, &(u32_args){666}), ALR_OK);
+        else
+            CHECK_EQ_INT(alr_call_oneway(&IF, M_AUDIT, &(i32_args){1}), ALR_OK);
+        WAIT_FOR(alr_endpoint_status(ep) != ALR_OK, 3000);
+        CHECK_EQ_INT(alr_endpoint_status(ep), ALR_EFAULTED);
+        CHECK(strstr(alr_endpoint_error(ep), round == 0 ? "log_event" : "audit") != NULL);
+        alr_async *h = NULL;
+        CHECK_EQ_INT(alr_call_async(&IF, M_ADD, &(add_args){1, 1}, &h), ALR_EFAULTED);
+        alr_endpoint_pop();
+        alr_endpoint_close(ep);
+    }
+}
+
+/* ------------------------------------------------------------ races */
+
+static atomic_int h_started, h_completed, h_doubles;
+
+typedef struct once_rec {
+    atomic_int runs;
+} once_rec;
+
+static void once_cb(alr_async *h, void *user)
+{
+    once_rec *o = user;
+    if (atomic_fetch_add(&o->runs, 1) != 0)
+        atomic_fetch_add(&h_doubles, 1);
+    if (alr_async_state_of(h) == ALR_ASYNC_PENDING)
+        atomic_fetch_add(&h_doubles, 1);
+    atomic_fetch_add(&h_completed, 1);
+    free(o);
+}
+
+static void frame_err_quiet(alr_frame *fr, alr_async *h, void *user)
+{
+    (void)fr, (void)h, (void)user;
+}
+
+typedef struct hammer_arg {
+    alr_endpoint *ep;
+    unsigned seed;
+    int iters;
+    atomic_bool *stop;
+} hammer_arg;
+
+static void *hammer(void *p)
+{
+    hammer_arg *a = p;
+    alr_endpoint_push(a->ep);
+    unsigned s = a->seed;
+    for (int i = 0; i < a->iters && !atomic_load(a->stop); i++) {
+        s = s * 1103515245u + 12345u;
+        unsigned r = s >> 8;
+        bool framed = r % 5 == 0;
+        if (framed) {
+            alr_frame *fr = alr_frame_push();
+            alr_frame_on_error(fr, frame_err_quiet, NULL);
+        }
+        alr_timeout_push(1 + r % 4); /* deadlines racing the replies */
+        alr_async *h = NULL;
+        alr_err e = r % 3 == 0 ? alr_call_async(&IF, M_SLEEP, &(u32_args){r % 3}, &h)
+                               : alr_call_async(&IF, M_ADD, &(add_args){i, 1}, &h);
+        alr_timeout_pop();
+        if (e == ALR_OK) {
+            atomic_fetch_add(&h_started, 1);
+            once_rec *o = calloc(1, sizeof *o);
+            alr_async_then(h, once_cb, o);
+            switch ((r >> 4) % 4) {
+            case 0:
+                alr_async_cancel(h); /* racing the reply and the deadline */
+                break;
+            case 1:
+                alr_async_wait(h, ALR_WAIT_FOREVER);
+                if (alr_async_state_of(h) == ALR_ASYNC_PENDING)
+                    atomic_fetch_add(&h_doubles, 1);
+                break;
+            case 2:
+                sleep_ms(r % 2);
+                alr_async_cancel(h);
+                break;
+            default:
+                break; /* released pending: completes on its own */
+            }
+            if (framed && (r >> 6) % 2)
+                alr_frame_cancel(alr_frame_current());
+        }
+        if (framed) {
+            if ((r >> 7) % 3 == 0)
+                alr_frame_detach(alr_frame_current());
+            else
+                alr_frame_pop((r >> 9) % 2 ? 2 : 0);
+        }
+        alr_async_release(h);
+    }
+    alr_endpoint_pop();
+    return NULL;
+}
+
+static void test_exactly_once(void)
+{
+    /* 1: reply vs deadline vs cancel vs frame cancel, 8 threads */
+    alr_endpoint *ep = connect_ep();
+    CHECK(ep != NULL);
+    if (!ep)
+        return;
+    atomic_bool stop = false;
+    enum { NT = 8 };
+    pthread_t th[NT];
+    hammer_arg args[NT];
+    for (int i = 0; i < NT; i++) {
+        args[i] = (hammer_arg){ep, (unsigned)i * 7919u + 1u, 300, &stop};
+        pthread_create(&th[i], NULL, hammer, &args[i]);
+    }
+    for (int i = 0; i < NT; i++)
+        pthread_join(th[i], NULL);
+    WAIT_FOR(atomic_load(&h_completed) == atomic_load(&h_started), 10000);
+    CHECK(atomic_load(&h_started) > 0);
+    CHECK_EQ_INT(atomic_load(&h_completed), atomic_load(&h_started));
+    CHECK_EQ_INT(atomic_load(&h_doubles), 0);
+    CHECK_EQ_INT(alr_endpoint_status(ep), ALR_OK);
+    alr_endpoint_close(ep);
+
+    /* 2: the same while the connection is cut under them */
+    for (int round = 0; round < 3; round++) {
+        alr_server *s2 = start_server();
+        CHECK(s2 != NULL);
+        if (!s2)
+            return;
+        uint16_t saved = port;
+        port = alr_server_port(s2);
+        ep = connect_ep();
+        port = saved;
+        CHECK(ep != NULL);
+        if (!ep) {
+            alr_server_close(s2);
+            return;
+        }
+        atomic_store(&stop, false);
+        for (int i = 0; i < NT; i++) {
+            args[i] = (hammer_arg){ep, (unsigned)(round * 100 + i) * 31u + 3u, 100000, &stop};
+            pthread_create(&th[i], NULL, hammer, &args[i]);
+        }
+        sleep_ms(30 + 20 * (unsigned)round);
+        alr_server_close(s2); /* disconnect: every pending handle fails */
+        sleep_ms(10);
+        atomic_store(&stop, true);
+        for (int i = 0; i < NT; i++)
+            pthread_join(th[i], NULL);
+        alr_endpoint_close(ep);
+        WAIT_FOR(atomic_load(&h_completed) == atomic_load(&h_started), 10000);
+        CHECK_EQ_INT(atomic_load(&h_completed), atomic_load(&h_started));
+        CHECK_EQ_INT(atomic_load(&h_doubles), 0);
+    }
+    printf("exactly-once: %d handles, each completed once\n", atomic_load(&h_started));
+}
+
+/* ------------------------------------------------------------ main */
+
+int main(void)
+{
+    size_t len = 0;
+    uint8_t *blob = compile_schema(&len);
+    if (!blob) {
+        fprintf(stderr, "cannot compile the test schema\n");
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    memset(&IF, 0, sizeof IF);
+    IF.package = "asynctest";
+    IF.blob = blob;
+    IF.blob_len = len;
+    IF.nmethods = 5;
+    IF.methods = METHODS;
+    IF.nservices = 1;
+    IF.services = SERVICES;
+
+    srv = start_server();
+    CHECK(srv != NULL);
+    if (!srv) {
+        free(blob);
+        TEST_MAIN_END();
+    }
+    port = alr_server_port(srv);
+    alr_endpoint *ep = connect_ep();
+    CHECK(ep != NULL);
+    if (ep) {
+        alr_endpoint_push(ep);
+        TEST_RUN(test_callback_and_wait);
+        TEST_RUN(test_deadline);
+        TEST_RUN(test_cancel);
+        TEST_RUN(test_frame);
+        TEST_RUN(test_nested);
+        TEST_RUN(test_detached);
+        test_oneway(ep);
+        alr_endpoint_pop();
+        alr_endpoint_close(ep);
+        TEST_RUN(test_oneway_faults);
+        TEST_RUN(test_exactly_once);
+    }
+    alr_server_close(srv);
+    free(blob);
+    TEST_MAIN_END();
+}
