@@ -236,14 +236,20 @@ static const char *method_priv(gen *g, uint32_t mi)
     return sfmt(g, "%s__%s_%s", g->rootc, lname(g, msvc(g, mi)->name), method(g, mi)->name);
 }
 
-/* Stubs and handlers exist for static methods of the sync and oneway
- * categories; the others come with the async and object issues. */
+/* Stubs and handlers exist for static methods of the sync, oneway and async
+ * categories; instance methods and constructors come with the object issue,
+ * asyncref with its runtime support. */
 static int has_stub(const alri_method *m)
 {
     return m->kind == ALR_METHOD_STATIC &&
            (m->mode == ALR_RET_VOID || m->mode == ALR_RET_VALUE || m->mode == ALR_RET_RESULT ||
             m->mode == ALR_RET_STATUS || m->mode == ALR_RET_ONEWAY ||
-            m->mode == ALR_RET_ONEWAY_STATUS);
+            m->mode == ALR_RET_ONEWAY_STATUS || m->mode == ALR_RET_ASYNC);
+}
+
+static int is_oneway(const alri_method *m)
+{
+    return m->mode == ALR_RET_ONEWAY || m->mode == ALR_RET_ONEWAY_STATUS;
 }
 
 static int svc_has_handlers(const gen *g, const alri_service *sv)
@@ -1026,13 +1032,13 @@ static const char *uniq(gen *g, const alri_method *m, const char *base, const ch
 
 /* The names a stub and its handler use for their extra parameters and locals. */
 typedef struct stub_names {
-    const char *ret, *arena, *err, *call, *a, *r, *e;
+    const char *ret, *arena, *err, *call, *a, *r, *e, *out;
 } stub_names;
 
 static stub_names stub_names_for(gen *g, const alri_method *m)
 {
     stub_names n;
-    const char *t[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    const char *t[8] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     t[0] = n.ret = uniq(g, m, "ret", t, 0);
     t[1] = n.arena = uniq(g, m, "arena", t, 1);
     t[2] = n.err = uniq(g, m, "err", t, 2);
@@ -1040,6 +1046,7 @@ static stub_names stub_names_for(gen *g, const alri_method *m)
     t[4] = n.a = uniq(g, m, "a_", t, 4);
     t[5] = n.r = uniq(g, m, "r_", t, 5);
     t[6] = n.e = uniq(g, m, "e_", t, 6);
+    t[7] = n.out = uniq(g, m, "out", t, 7);
     return n;
 }
 
@@ -1059,6 +1066,19 @@ static int stub_has_err(const alri_method *m)
     return (m->mode == ALR_RET_RESULT || m->mode == ALR_RET_STATUS) && m->err != ALRI_NONE;
 }
 
+/* Whether the handler of m fills `T *ret` (sync values and async T alike:
+ * the callee does not care how the caller waits). */
+static int handler_has_ret(const alri_method *m)
+{
+    return stub_has_ret(m) || (m->mode == ALR_RET_ASYNC && m->ret != ALRI_NONE);
+}
+
+/* An async method with a result: the stub's typed accessor. */
+static int has_value_accessor(const alri_method *m)
+{
+    return m->mode == ALR_RET_ASYNC && m->ret != ALRI_NONE;
+}
+
 /* "alr_err name(params..., [T *ret], [alr_arena *arena], [E *err])" */
 static void put_stub_sig(gen *g, gbuf *b, uint32_t mi, const char *name)
 {
@@ -1076,7 +1096,16 @@ static void put_stub_sig(gen *g, gbuf *b, uint32_t mi, const char *name)
         put(g, b, "%salr_arena *%s", any++ ? ", " : "", n.arena);
     if (stub_has_err(m))
         put(g, b, "%s%s", any++ ? ", " : "", ptr_decl(g, ctype(g, m->err), n.err));
+    if (m->mode == ALR_RET_ASYNC)
+        put(g, b, "%salr_async **%s", any++ ? ", " : "", n.out);
     put_s(g, b, any ? ")" : "void)");
+}
+
+/* "const T *name(const alr_async *h)": the typed accessor of an async result. */
+static void put_value_sig(gen *g, gbuf *b, uint32_t mi, const char *name)
+{
+    put_s(g, b, const_ptr_decl(g, ctype(g, method(g, mi)->ret),
+                               sfmt(g, "%s(const alr_async *h)", name)));
 }
 
 /* "alr_err (*m)(alr_call *call, params..., [T *ret])" */
@@ -1089,14 +1118,21 @@ static void put_handler_decl(gen *g, gbuf *b, uint32_t mi)
         const alri_member *p = &g->s->params.v[m->first_param + k];
         put(g, b, ", %s", param_decl(g, p->type, p->name));
     }
-    if (stub_has_ret(m))
+    if (handler_has_ret(m))
         put(g, b, ", %s", ptr_decl(g, ctype(g, m->ret), n.ret));
     put_s(g, b, ")");
 }
 
+/* "R_S_m"; async methods: "R_S_m_async" (the handle's accessor "R_S_m_value"). */
 static const char *stub_name(gen *g, uint32_t mi)
 {
-    return sfmt(g, "%s_%s", scoped(g, msvc(g, mi)->name), method(g, mi)->name);
+    return sfmt(g, "%s_%s%s", scoped(g, msvc(g, mi)->name), method(g, mi)->name,
+                method(g, mi)->mode == ALR_RET_ASYNC ? "_async" : "");
+}
+
+static const char *value_name(gen *g, uint32_t mi)
+{
+    return sfmt(g, "%s_%s_value", scoped(g, msvc(g, mi)->name), method(g, mi)->name);
 }
 
 static void gen_header_services(gen *g)
@@ -1120,9 +1156,17 @@ static void gen_header_services(gen *g)
             }
             const char *sig = method_sig(g, mi);
             const char *note =
-                m->mode == ALR_RET_ONEWAY ? "Oneway: returns once the call is sent."
+                m->mode == ALR_RET_ONEWAY
+                    ? "Oneway: returns once the call is sent; a failure on the peer faults the\n"
+                      "endpoint (alr_call_oneway)."
                 : m->mode == ALR_RET_ONEWAY_STATUS
-                    ? "Oneway status: returns once the call is sent; a failure is reported later."
+                    ? "Oneway status: returns once the call is sent (alr_call_oneway). Inside a\n"
+                      "frame a failure reaches the frame's error callback and alr_frame_pop;\n"
+                      "outside any frame it faults the endpoint."
+                : m->mode == ALR_RET_ASYNC
+                    ? "Async: starts the call and returns (alr_call_async); on ALR_OK *out is a\n"
+                      "handle the caller owns (alr_async_wait, alr_async_then, alr_async_cancel,\n"
+                      "alr_async_release); on an error *out is NULL and nothing was sent."
                     : NULL;
             put_s(g, b, "\n");
             put_doc(g, b, 0, m->doc, m->first_annot, m->nannots,
@@ -1130,11 +1174,23 @@ static void gen_header_services(gen *g)
             put_stub_sig(g, b, mi,
                          def(g, stub_name(g, mi), sfmt(g, "the stub of %s", method_qname(g, mi))));
             put_s(g, b, ";\n");
+            if (!has_value_accessor(m))
+                continue;
+            put(g, b,
+                "/* The result of a handle of %s:\n"
+                " * NULL unless the call completed OK.  It lives in the handle's arena:\n"
+                " * valid until the last alr_async_release(h). */\n",
+                stub_name(g, mi));
+            put_value_sig(g, b, mi,
+                          def(g, value_name(g, mi),
+                              sfmt(g, "the result accessor of %s", method_qname(g, mi))));
+            put_s(g, b, ";\n");
         }
         if (later) {
             put_s(g, b,
-                  "\n/* Not generated yet (they come with the async and object issues; the\n"
-                  " * capability queries cover them):\n");
+                  "\n/* Not generated yet (instance methods and constructors come with the\n"
+                  " * object issue, asyncref with its runtime support; the capability\n"
+                  " * queries cover them):\n");
             for (uint32_t k = 0; k < sv->nmethods; k++) {
                 uint32_t mi = sv->first_method + k;
                 if (has_stub(method(g, mi)))
@@ -1624,7 +1680,7 @@ static void gen_source_thunks(gen *g)
     put_s(g, b, "\n/* ---- dispatch: unpack the arguments, call the handler ---- */\n");
     if (g->need_none)
         put(g, b,
-            "\n/* Methods without a generated handler yet (async, objects). */\n"
+            "\n/* Methods without a generated handler yet (objects, asyncref). */\n"
             "static alr_err %s(alr_call *call, const void *handlers, void *args, void *ret)\n"
             "{\n    (void)call;\n    (void)handlers;\n    (void)args;\n    (void)ret;\n"
             "    return ALR_ENOMETHOD;\n}\n",
@@ -1651,7 +1707,7 @@ static void gen_source_thunks(gen *g)
         put(g, b, "    return h->%s(call", m->name);
         for (uint32_t k = 0; k < m->nparams; k++)
             put(g, b, ", %s", thunk_arg(g, &s->params.v[m->first_param + k]));
-        if (stub_has_ret(m))
+        if (handler_has_ret(m))
             put_s(g, b, ", &r->ret");
         put_s(g, b, ");\n}\n");
     }
@@ -1753,10 +1809,11 @@ static void gen_source_stubs(gen *g)
         if (!has_stub(m))
             continue;
         if (!any++)
-            put_s(g, b, "\n/* ---- client stubs: a sync call on the current endpoint ---- */\n");
+            put_s(g, b, "\n/* ---- client stubs: calls on the current endpoint ---- */\n");
         stub_names n = stub_names_for(g, m);
         const char *pv = method_priv(g, mi);
-        int ret = stub_has_ret(m), err = stub_has_err(m), rstruct = m->ret != ALRI_NONE;
+        int ret = stub_has_ret(m), err = stub_has_err(m), async = m->mode == ALR_RET_ASYNC;
+        int rstruct = m->ret != ALRI_NONE && !async;
         put_s(g, b, "\n");
         put_stub_sig(g, b, mi, stub_name(g, mi));
         put(g, b, "\n{\n    %s_args %s;\n", pv, n.a);
@@ -1773,6 +1830,10 @@ static void gen_source_stubs(gen *g)
         }
         if (ret)
             cond = cond ? sfmt(g, "%s || !%s", cond, n.ret) : sfmt(g, "!%s", n.ret);
+        if (async) {
+            put(g, b, "    if (%s)\n        *%s = NULL;\n", n.out, n.out);
+            cond = cond ? sfmt(g, "!%s || %s", n.out, cond) : sfmt(g, "!%s", n.out);
+        }
         if (cond)
             put(g, b, "    if (%s)\n        return ALR_EINVAL;\n", cond);
         put(g, b, "    memset(&%s, 0, sizeof %s);\n", n.a, n.a);
@@ -1780,6 +1841,23 @@ static void gen_source_stubs(gen *g)
             put(g, b, "    memset(&%s, 0, sizeof %s);\n", n.r, n.r);
         for (uint32_t k = 0; k < m->nparams; k++)
             put_stub_store(g, b, &n, &s->params.v[m->first_param + k]);
+        if (async || is_oneway(m)) {
+            if (async)
+                put(g, b, "    return alr_call_async(&%s_iface, %" PRIu32 "u, &%s, %s);\n}\n",
+                    g->rootc, mi, n.a, n.out);
+            else
+                put(g, b, "    return alr_call_oneway(&%s_iface, %" PRIu32 "u, &%s);\n}\n",
+                    g->rootc, mi, n.a);
+            if (!has_value_accessor(m))
+                continue;
+            put_s(g, b, "\n");
+            put_value_sig(g, b, mi, value_name(g, mi));
+            put(g, b,
+                "\n{\n    const %s_ret *r = (const %s_ret *)alr_async_value(h);\n"
+                "    return r && alr_async_method(h) == %" PRIu32 "u ? &r->ret : NULL;\n}\n",
+                pv, pv, mi);
+            continue;
+        }
         put(g, b, "    %s%s%salr_call_sync(&%s_iface, %" PRIu32 "u, &%s, %s%s, %s);\n",
             ret || err ? n.e : "return", ret || err ? " =" : "", " ", g->rootc, mi, n.a,
             rstruct ? "&" : "NULL", rstruct ? n.r : "", stub_has_arena(g, m) ? n.arena : "NULL");

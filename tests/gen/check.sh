@@ -35,7 +35,9 @@ CXXFLAGS_STRICT="-x c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Wshadow"
 FAKE_RENAME=""
 for f in alr_call_sync alr_last_app_code alr_last_error_text alr_server_serve alr_endpoint_serve \
          alr_endpoint_current alr_endpoint_plan alr_endpoint_push alr_endpoint_pop alr_call_user \
-         alr_call_arena alr_call_set_error alr_call_set_app_error; do
+         alr_call_arena alr_call_set_error alr_call_set_app_error alr_call_oneway alr_call_async \
+         alr_async_wait alr_async_error alr_async_state_of alr_async_value alr_async_method \
+         alr_async_release; do
   FAKE_RENAME="$FAKE_RENAME -D$f=fake_$f"
 done
 TESTINC="-Iruntime/include -Iruntime -Itests -Itests/gen"

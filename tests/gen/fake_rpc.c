@@ -4,6 +4,9 @@
  * argument struct, runs the handler through the method's invoke thunk, and
  * carries the result back the same way (NULL plans: one schema both sides).
  * ALR_EAPP sets the caller's last app code and text as the runtime does.
+ * Async calls run to completion inside alr_call_async (the handle is born
+ * complete); oneway calls run the handler and keep its error for
+ * fake_rpc_last_oneway_error().
  */
 #include "fake_rpc.h"
 
@@ -173,10 +176,13 @@ static alr_err fail(alr_err e, int64_t app, const char *text)
     return e;
 }
 
-alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args, void *ret,
-                      alr_arena *arena)
+/* One call, run to completion: *sent becomes 1 once the local checks pass
+ * (what the real runtime would have put on the wire). */
+static alr_err run(const alr_iface *iface, uint32_t method, const void *args, void *ret,
+                   alr_arena *arena, int *sent)
 {
     last_method = method;
+    *sent = 0;
     alr_endpoint *ep = alr_endpoint_current();
     if (!ep)
         return fail(ALR_ENOENDPOINT, 0, "no current endpoint");
@@ -194,6 +200,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         }
     if (!handlers)
         return fail(ALR_ENOMETHOD, 0, "nobody serves the method");
+    *sent = 1;
     alr_call call;
     memset(&call, 0, sizeof call);
     call.user = user;
@@ -230,6 +237,115 @@ done:
     free(sargs);
     free(sret);
     alr_arena_free(call.arena);
+    return e;
+}
+
+static int oneway_mode(const alr_iface *iface, uint32_t method)
+{
+    return iface && method < iface->nmethods &&
+           (iface->methods[method].mode == ALR_RET_ONEWAY ||
+            iface->methods[method].mode == ALR_RET_ONEWAY_STATUS);
+}
+
+alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args, void *ret,
+                      alr_arena *arena)
+{
+    int sent;
+    alr_err e = run(iface, method, args, ret, arena, &sent);
     /* oneway: the caller sees the send, not the handler */
-    return mi->mode == ALR_RET_ONEWAY || mi->mode == ALR_RET_ONEWAY_STATUS ? ALR_OK : e;
+    return sent && oneway_mode(iface, method) ? ALR_OK : e;
+}
+
+static alr_err oneway_err = ALR_OK;
+
+alr_err fake_rpc_last_oneway_error(void)
+{
+    return oneway_err;
+}
+
+alr_err alr_call_oneway(const alr_iface *iface, uint32_t method, const void *args)
+{
+    last_method = method;
+    if (!oneway_mode(iface, method))
+        return fail(ALR_EINVAL, 0, "not a oneway method");
+    int sent;
+    alr_err e = run(iface, method, args, NULL, NULL, &sent);
+    if (!sent)
+        return e;
+    oneway_err = e; /* the real runtime reports it later (fault, frame) */
+    return ALR_OK;
+}
+
+/* A handle of a call that ran to completion inside alr_call_async. */
+struct alr_async {
+    uint32_t method;
+    alr_err err;
+    int refs;
+    alr_arena *arena;
+    void *value;
+};
+
+alr_err alr_call_async(const alr_iface *iface, uint32_t method, const void *args, alr_async **out)
+{
+    last_method = method;
+    if (!out)
+        return ALR_EINVAL;
+    *out = NULL;
+    if (oneway_mode(iface, method))
+        return fail(ALR_EINVAL, 0, "a oneway method");
+    const alr_struct_desc *rd = iface && method < iface->nmethods ? iface->methods[method].ret : NULL;
+    alr_async *h = calloc(1, sizeof *h);
+    if (!h || !(h->arena = alr_arena_new()) ||
+        (rd && !(h->value = alr_arena_alloc(h->arena, rd->size)))) {
+        if (h)
+            alr_arena_free(h->arena);
+        free(h);
+        return ALR_ENOMEM;
+    }
+    h->method = method;
+    h->refs = 1;
+    int sent;
+    h->err = run(iface, method, args, h->value, h->arena, &sent);
+    if (!sent) {
+        alr_err e = h->err;
+        alr_arena_free(h->arena);
+        free(h);
+        return e;
+    }
+    *out = h;
+    return ALR_OK;
+}
+
+alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms)
+{
+    (void)timeout_ms;
+    return h ? h->err : ALR_EINVAL;
+}
+
+alr_err alr_async_error(const alr_async *h)
+{
+    return h ? h->err : ALR_EINVAL;
+}
+
+alr_async_state alr_async_state_of(const alr_async *h)
+{
+    return h && h->err == ALR_OK ? ALR_ASYNC_OK : ALR_ASYNC_ERROR;
+}
+
+const void *alr_async_value(const alr_async *h)
+{
+    return h && h->err == ALR_OK ? h->value : NULL;
+}
+
+uint32_t alr_async_method(const alr_async *h)
+{
+    return h ? h->method : ALR_NONE;
+}
+
+void alr_async_release(alr_async *h)
+{
+    if (h && --h->refs == 0) {
+        alr_arena_free(h->arena);
+        free(h);
+    }
 }

@@ -21,6 +21,9 @@ alr_endpoint *fake_rpc_endpoint(const alr_iface *iface, const alr_plan *plan);
 /* Local method index of the last call made (ALR_NONE before any). */
 uint32_t fake_rpc_last_method(void);
 
+/* The handler's result of the last oneway call (the caller got ALR_OK). */
+alr_err fake_rpc_last_oneway_error(void);
+
 /* Frees every server and endpoint. */
 void fake_rpc_reset(void);
 

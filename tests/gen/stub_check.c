@@ -245,6 +245,22 @@ static alr_err gt_empty(alr_call *call, const gentest_Empty *e, gentest_Empty *r
     return ALR_OK;
 }
 
+static alr_err gt_later(alr_call *call, uint32_t *ret)
+{
+    (void)call;
+    *ret = 99;
+    return ALR_OK;
+}
+
+static int warmed;
+
+static alr_err cg_warm_up(alr_call *call)
+{
+    (void)call;
+    warmed++;
+    return ALR_OK;
+}
+
 static alr_err gt_twice(alr_call *call, uint32_t x, uint32_t *ret)
 {
     (void)call;
@@ -277,8 +293,12 @@ static void test_cityguide(alr_endpoint *ep)
 
     CHECK_EQ_INT(cityguide_CityGuide_log_event("hello"), ALR_OK);
     CHECK_EQ_STR(logged, "hello");
+    CHECK_EQ_INT(fake_rpc_last_method(), 1);
+    CHECK_EQ_INT(fake_rpc_last_oneway_error(), ALR_OK);
     CHECK_EQ_INT(cityguide_CityGuide_audit("audit me"), ALR_OK); /* the failure comes later */
     CHECK_EQ_STR(audited, "audit me");
+    CHECK_EQ_INT(fake_rpc_last_method(), 2);
+    CHECK_EQ_INT(fake_rpc_last_oneway_error(), ALR_EAPP); /* the handler did fail */
 
     alr_arena *arena = alr_arena_new();
     common_Location at = {37.8, -122.4};
@@ -308,6 +328,39 @@ static void test_cityguide(alr_endpoint *ep)
     CHECK_EQ_INT(cityguide_CityGuide_poi(NULL, &poi, arena, &perr), ALR_EINVAL);
     alr_arena_free(arena);
 
+    /* async stubs: the handler table's poi_async entry serves them; the fake
+     * completes the call inside alr_call_async */
+    alr_async *h = NULL;
+    CHECK_EQ_INT(cityguide_CityGuide_poi_async_async(NULL, &h), ALR_EINVAL);
+    CHECK(h == NULL);
+    CHECK_EQ_INT(cityguide_CityGuide_poi_async_async(&at, NULL), ALR_EINVAL);
+    at.latitude = 37.8;
+    CHECK_EQ_INT(cityguide_CityGuide_poi_async_async(&at, &h), ALR_OK);
+    CHECK_EQ_INT(fake_rpc_last_method(), 3);
+    CHECK_EQ_INT(alr_async_wait(h, ALR_WAIT_FOREVER), ALR_OK);
+    const cityguide_PointOfInterest *pv = cityguide_CityGuide_poi_async_value(h);
+    CHECK(pv != NULL);
+    if (pv) {
+        CHECK_EQ_STR(pv->name, "Golden Gate");
+        CHECK(pv->name != gate); /* decoded into the handle's arena */
+        CHECK(pv->at.latitude == 37.8);
+        CHECK_EQ_INT(pv->nearby.n, 1);
+    }
+    CHECK(cityguide_CityGuide_poi_async_value(NULL) == NULL);
+    alr_async_release(h);
+    at.latitude = -1;
+    h = NULL;
+    CHECK_EQ_INT(cityguide_CityGuide_poi_async_async(&at, &h), ALR_OK);
+    CHECK_EQ_INT(alr_async_wait(h, ALR_WAIT_FOREVER), ALR_EAPP);
+    CHECK(cityguide_CityGuide_poi_async_value(h) == NULL); /* not OK: no value */
+    alr_async_release(h);
+    h = NULL;
+    CHECK_EQ_INT(cityguide_CityGuide_warm_up_async(&h), ALR_OK);
+    CHECK_EQ_INT(fake_rpc_last_method(), 4);
+    CHECK_EQ_INT(alr_async_wait(h, 0), ALR_OK);
+    CHECK_EQ_INT(warmed, 1);
+    alr_async_release(h);
+
     perr = (cityguide_PoiError)-1;
     CHECK_EQ_INT(cityguide_CityGuide_forget("y", &perr), ALR_OK);
     CHECK_EQ_INT(perr, -1);
@@ -326,11 +379,18 @@ static void test_cityguide(alr_endpoint *ep)
     CHECK_EQ_INT(pinged, 9);
 
     /* methods without a generated handler answer ALR_ENOMETHOD */
+    alr_invoke_fn none = NULL;
     for (uint32_t m = 0; m < cityguide_iface.nmethods; m++) {
         const alr_method_info *mi = &cityguide_iface.methods[m];
-        if (mi->kind != ALR_METHOD_STATIC || mi->mode == ALR_RET_ASYNC)
+        if (mi->kind != ALR_METHOD_STATIC || mi->mode == ALR_RET_ASYNCREF) {
             CHECK_EQ_INT(mi->invoke(NULL, NULL, NULL, NULL), ALR_ENOMETHOD);
+            none = mi->invoke;
+        }
     }
+    /* async methods have their own thunks (handler table entries) */
+    for (uint32_t m = 0; m < cityguide_iface.nmethods; m++)
+        if (cityguide_iface.methods[m].mode == ALR_RET_ASYNC)
+            CHECK(none && cityguide_iface.methods[m].invoke != none);
     /* caps with a NULL plan (no handshake) are all false */
     CHECK(!cityguide_caps_CityGuide_add());
     alr_endpoint_pop();
@@ -431,6 +491,13 @@ static void test_gentest(alr_endpoint *ep)
     CHECK_EQ_INT(fired, 2);
     CHECK_EQ_INT(gentest_Shapes_fire_checked(&inner), ALR_OK);
     CHECK_EQ_INT(fired_level, -3);
+
+    alr_async *h = NULL;
+    CHECK_EQ_INT(gentest_Shapes_later_async(&h), ALR_OK);
+    CHECK_EQ_INT(alr_async_wait(h, ALR_WAIT_FOREVER), ALR_OK);
+    const uint32_t *later = gentest_Shapes_later_value(h);
+    CHECK(later && *later == 99);
+    alr_async_release(h);
 
     gentest_Outer outer;
     memset(&outer, 0, sizeof outer);
@@ -596,12 +663,13 @@ int main(int argc, char **argv)
         return 2;
     }
     static const cityguide_CityGuide_handlers cg = {
-        cg_add, cg_log_event, cg_audit, cg_poi, cg_forget, NULL, cg_validate,
+        cg_add, cg_log_event, cg_audit, cg_poi, cg_warm_up, cg_poi, cg_forget, NULL, cg_validate,
     };
     static const cityguide_Heartbeat_handlers hb = {cg_ping};
     static const gentest_Shapes_handlers gt = {
         gt_echo,          gt_clash, gt_nothing,    gt_st,  gt_plain, gt_fire, gt_fire_checked,
         gt_with_defaults, gt_pick,  gt_maybe_name, gt_all, gt_me,    gt_area, gt_empty,
+        gt_later,
     };
     static const gentest_gentest_extra_Remote_handlers rm = {gt_twice};
 

@@ -183,8 +183,13 @@ static void test_shapes(void)
     CHECK(has(g.h, "alr_err p_q_Svc_st(const p_q_S *s, const p_q_S *os, const uint8_t d[4], char "
                    "*const w[2], p_q_E *err);\n"));
     CHECK(has(g.h, "alr_err p_q_Svc_o(void);\n"));
-    CHECK(has(g.h, " *   static async u32 later()\n *   void inst(p.q.T t)\n"));
+    CHECK(has(g.h, "alr_err p_q_Svc_later_async(alr_async **out);\n"));
+    CHECK(has(g.h, "const uint32_t *p_q_Svc_later_value(const alr_async *h);\n"));
+    CHECK(has(g.h, "    alr_err (*later)(alr_call *call, uint32_t *ret);\n"));
+    CHECK(has(g.h, " * queries cover them):\n *   void inst(p.q.T t)\n */"));
     CHECK(!strstr(g.h ? g.h : "", "p_q_Svc_later("));
+    CHECK(has(g.c, "    return alr_call_async(&p_q_iface, 3u, &a_, out);\n"));
+    CHECK(has(g.c, "    return alr_call_oneway(&p_q_iface, 2u, &a_);\n"));
     CHECK(!strstr(g.h ? g.h : "", "p_q_Idle_handlers")); /* nothing to handle */
     CHECK(has(g.h, "bool p_q_caps_E_value(alr_enum_check how, uint64_t v);\n"));
     CHECK(has(g.h, "bool p_q_caps_S_names(void);\n"));

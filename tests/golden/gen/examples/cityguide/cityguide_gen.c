@@ -394,7 +394,7 @@ static const alr_struct_desc cityguide__rets[] = {
 
 /* ---- dispatch: unpack the arguments, call the handler ---- */
 
-/* Methods without a generated handler yet (async, objects). */
+/* Methods without a generated handler yet (objects, asyncref). */
 static alr_err cityguide__invoke_none(alr_call *call, const void *handlers, void *args, void *ret)
 {
     (void)call;
@@ -432,6 +432,26 @@ static alr_err cityguide__invoke_CityGuide_audit(alr_call *call, const void *han
     if (!h || !h->audit)
         return ALR_ENOMETHOD;
     return h->audit(call, a->text);
+}
+
+static alr_err cityguide__invoke_CityGuide_poi_async(alr_call *call, const void *handlers, void *args, void *ret)
+{
+    const cityguide_CityGuide_handlers *h = (const cityguide_CityGuide_handlers *)handlers;
+    cityguide__CityGuide_poi_async_args *a = (cityguide__CityGuide_poi_async_args *)args;
+    cityguide__CityGuide_poi_async_ret *r = (cityguide__CityGuide_poi_async_ret *)ret;
+    if (!h || !h->poi_async)
+        return ALR_ENOMETHOD;
+    return h->poi_async(call, &a->at, &r->ret);
+}
+
+static alr_err cityguide__invoke_CityGuide_warm_up(alr_call *call, const void *handlers, void *args, void *ret)
+{
+    const cityguide_CityGuide_handlers *h = (const cityguide_CityGuide_handlers *)handlers;
+    (void)args;
+    (void)ret;
+    if (!h || !h->warm_up)
+        return ALR_ENOMETHOD;
+    return h->warm_up(call);
 }
 
 static alr_err cityguide__invoke_CityGuide_poi(alr_call *call, const void *handlers, void *args, void *ret)
@@ -856,8 +876,8 @@ static const alr_method_info cityguide__methods[] = {
     { "cityguide.CityGuide.add", 0u, ALR_METHOD_STATIC, ALR_RET_VALUE, 0u, &cityguide__args[0], &cityguide__rets[0], cityguide__invoke_CityGuide_add },
     { "cityguide.CityGuide.log_event", 0u, ALR_METHOD_STATIC, ALR_RET_ONEWAY, 0u, &cityguide__args[1], NULL, cityguide__invoke_CityGuide_log_event },
     { "cityguide.CityGuide.audit", 0u, ALR_METHOD_STATIC, ALR_RET_ONEWAY_STATUS, 0u, &cityguide__args[2], NULL, cityguide__invoke_CityGuide_audit },
-    { "cityguide.CityGuide.poi_async", 0u, ALR_METHOD_STATIC, ALR_RET_ASYNC, 0u, &cityguide__args[3], &cityguide__rets[1], cityguide__invoke_none },
-    { "cityguide.CityGuide.warm_up", 0u, ALR_METHOD_STATIC, ALR_RET_ASYNC, 0u, &cityguide__args[4], NULL, cityguide__invoke_none },
+    { "cityguide.CityGuide.poi_async", 0u, ALR_METHOD_STATIC, ALR_RET_ASYNC, 0u, &cityguide__args[3], &cityguide__rets[1], cityguide__invoke_CityGuide_poi_async },
+    { "cityguide.CityGuide.warm_up", 0u, ALR_METHOD_STATIC, ALR_RET_ASYNC, 0u, &cityguide__args[4], NULL, cityguide__invoke_CityGuide_warm_up },
     { "cityguide.CityGuide.poi", 0u, ALR_METHOD_STATIC, ALR_RET_RESULT, 0u, &cityguide__args[5], &cityguide__rets[2], cityguide__invoke_CityGuide_poi },
     { "cityguide.CityGuide.forget", 0u, ALR_METHOD_STATIC, ALR_RET_RESULT, 0u, &cityguide__args[6], NULL, cityguide__invoke_CityGuide_forget },
     { "cityguide.CityGuide.check", 0u, ALR_METHOD_STATIC, ALR_RET_STATUS, 0u, &cityguide__args[7], NULL, cityguide__invoke_CityGuide_check },
@@ -881,7 +901,7 @@ const alr_iface cityguide_iface = {
     cityguide__services,
 };
 
-/* ---- client stubs: a sync call on the current endpoint ---- */
+/* ---- client stubs: calls on the current endpoint ---- */
 
 alr_err cityguide_CityGuide_add(uint64_t a, uint64_t b, uint64_t *ret)
 {
@@ -905,7 +925,7 @@ alr_err cityguide_CityGuide_log_event(const char *text)
     cityguide__CityGuide_log_event_args a_;
     memset(&a_, 0, sizeof a_);
     a_.text = (char *)text;
-    return alr_call_sync(&cityguide_iface, 1u, &a_, NULL, NULL);
+    return alr_call_oneway(&cityguide_iface, 1u, &a_);
 }
 
 alr_err cityguide_CityGuide_audit(const char *text)
@@ -913,7 +933,36 @@ alr_err cityguide_CityGuide_audit(const char *text)
     cityguide__CityGuide_audit_args a_;
     memset(&a_, 0, sizeof a_);
     a_.text = (char *)text;
-    return alr_call_sync(&cityguide_iface, 2u, &a_, NULL, NULL);
+    return alr_call_oneway(&cityguide_iface, 2u, &a_);
+}
+
+alr_err cityguide_CityGuide_poi_async_async(const common_Location *at, alr_async **out)
+{
+    cityguide__CityGuide_poi_async_args a_;
+    if (out)
+        *out = NULL;
+    if (!out || !at)
+        return ALR_EINVAL;
+    memset(&a_, 0, sizeof a_);
+    a_.at = *at;
+    return alr_call_async(&cityguide_iface, 3u, &a_, out);
+}
+
+const cityguide_PointOfInterest *cityguide_CityGuide_poi_async_value(const alr_async *h)
+{
+    const cityguide__CityGuide_poi_async_ret *r = (const cityguide__CityGuide_poi_async_ret *)alr_async_value(h);
+    return r && alr_async_method(h) == 3u ? &r->ret : NULL;
+}
+
+alr_err cityguide_CityGuide_warm_up_async(alr_async **out)
+{
+    cityguide__CityGuide_warm_up_args a_;
+    if (out)
+        *out = NULL;
+    if (!out)
+        return ALR_EINVAL;
+    memset(&a_, 0, sizeof a_);
+    return alr_call_async(&cityguide_iface, 4u, &a_, out);
 }
 
 alr_err cityguide_CityGuide_poi(const common_Location *at, cityguide_PointOfInterest *ret, alr_arena *arena, cityguide_PoiError *err)

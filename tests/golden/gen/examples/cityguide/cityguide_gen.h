@@ -150,13 +150,32 @@ alr_err cityguide_CityGuide_add(uint64_t a, uint64_t b, uint64_t *ret);
 
 /* No reply (AsyncVoid in the original).
  * static oneway void log_event(string text)
- * Oneway: returns once the call is sent. */
+ * Oneway: returns once the call is sent; a failure on the peer faults the
+ * endpoint (alr_call_oneway). */
 alr_err cityguide_CityGuide_log_event(const char *text);
 
 /* Reply only on failure (AsyncStatus).
  * static oneway status audit(string text)
- * Oneway status: returns once the call is sent; a failure is reported later. */
+ * Oneway status: returns once the call is sent (alr_call_oneway). Inside a
+ * frame a failure reaches the frame's error callback and alr_frame_pop;
+ * outside any frame it faults the endpoint. */
 alr_err cityguide_CityGuide_audit(const char *text);
+
+/* static async cityguide.PointOfInterest poi_async(common.Location at)
+ * Async: starts the call and returns (alr_call_async); on ALR_OK *out is a
+ * handle the caller owns (alr_async_wait, alr_async_then, alr_async_cancel,
+ * alr_async_release); on an error *out is NULL and nothing was sent. */
+alr_err cityguide_CityGuide_poi_async_async(const common_Location *at, alr_async **out);
+/* The result of a handle of cityguide_CityGuide_poi_async_async:
+ * NULL unless the call completed OK.  It lives in the handle's arena:
+ * valid until the last alr_async_release(h). */
+const cityguide_PointOfInterest *cityguide_CityGuide_poi_async_value(const alr_async *h);
+
+/* static async void warm_up()
+ * Async: starts the call and returns (alr_call_async); on ALR_OK *out is a
+ * handle the caller owns (alr_async_wait, alr_async_then, alr_async_cancel,
+ * alr_async_release); on an error *out is NULL and nothing was sent. */
+alr_err cityguide_CityGuide_warm_up_async(alr_async **out);
 
 /* static result<cityguide.PointOfInterest, cityguide.PoiError> poi(common.Location at) */
 alr_err cityguide_CityGuide_poi(const common_Location *at, cityguide_PointOfInterest *ret, alr_arena *arena, cityguide_PoiError *err);
@@ -170,10 +189,9 @@ alr_err cityguide_CityGuide_check(void);
 /* static status<cityguide.PoiError> validate(common.Location at) */
 alr_err cityguide_CityGuide_validate(const common_Location *at, cityguide_PoiError *err);
 
-/* Not generated yet (they come with the async and object issues; the
- * capability queries cover them):
- *   static async cityguide.PointOfInterest poi_async(common.Location at)
- *   static async void warm_up()
+/* Not generated yet (instance methods and constructors come with the
+ * object issue, asyncref with its runtime support; the capability
+ * queries cover them):
  *   new(string user, string city)
  *   cityguide.CityInfo current_city()
  *   void stream_pois(ref<cityguide.CityGuideClient> client, common.Area area, bool log)
@@ -194,6 +212,10 @@ typedef struct cityguide_CityGuide_handlers {
     /* Reply only on failure (AsyncStatus).
      * static oneway status audit(string text) */
     alr_err (*audit)(alr_call *call, const char *text);
+    /* static async cityguide.PointOfInterest poi_async(common.Location at) */
+    alr_err (*poi_async)(alr_call *call, const common_Location *at, cityguide_PointOfInterest *ret);
+    /* static async void warm_up() */
+    alr_err (*warm_up)(alr_call *call);
     /* static result<cityguide.PointOfInterest, cityguide.PoiError> poi(common.Location at) */
     alr_err (*poi)(alr_call *call, const common_Location *at, cityguide_PointOfInterest *ret);
     /* static result<void, cityguide.PoiError> forget(string name) */
@@ -213,8 +235,9 @@ alr_err cityguide_CityGuide_serve_endpoint(alr_endpoint *ep, const cityguide_Cit
 
 /* The client's side of a callback conversation. */
 
-/* Not generated yet (they come with the async and object issues; the
- * capability queries cover them):
+/* Not generated yet (instance methods and constructors come with the
+ * object issue, asyncref with its runtime support; the capability
+ * queries cover them):
  *   void on_poi(cityguide.PointOfInterest poi)
  */
 

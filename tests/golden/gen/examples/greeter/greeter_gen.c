@@ -117,7 +117,7 @@ const alr_iface greeter_iface = {
     greeter__services,
 };
 
-/* ---- client stubs: a sync call on the current endpoint ---- */
+/* ---- client stubs: calls on the current endpoint ---- */
 
 alr_err greeter_Greeter_say_hello(const char *name, char **ret, alr_arena *arena)
 {

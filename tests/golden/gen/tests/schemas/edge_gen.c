@@ -162,7 +162,7 @@ static const alr_struct_desc edge_first__args[] = {
 
 /* ---- dispatch: unpack the arguments, call the handler ---- */
 
-/* Methods without a generated handler yet (async, objects). */
+/* Methods without a generated handler yet (objects, asyncref). */
 static alr_err edge_first__invoke_none(alr_call *call, const void *handlers, void *args, void *ret)
 {
     (void)call;
@@ -379,14 +379,14 @@ const alr_iface edge_first_iface = {
     edge_first__services,
 };
 
-/* ---- client stubs: a sync call on the current endpoint ---- */
+/* ---- client stubs: calls on the current endpoint ---- */
 
 alr_err edge_first_edge_second_Peer_check(edge_second_Mode m)
 {
     edge_first__edge_second_Peer_check_args a_;
     memset(&a_, 0, sizeof a_);
     a_.m = m;
-    return alr_call_sync(&edge_first_iface, 1u, &a_, NULL, NULL);
+    return alr_call_oneway(&edge_first_iface, 1u, &a_);
 }
 
 alr_err edge_first_edge_second_Peer_go(alr_ref back, const edge_first_Values *v, edge_second_Mode *err)

@@ -76,14 +76,17 @@ extern const alr_struct_desc edge_first__structs[edge_first__NSTRUCTS];
 /* @common */
 
 /* static oneway status<edge.second.Mode> check(edge.second.Mode m)
- * Oneway status: returns once the call is sent; a failure is reported later. */
+ * Oneway status: returns once the call is sent (alr_call_oneway). Inside a
+ * frame a failure reaches the frame's error callback and alr_frame_pop;
+ * outside any frame it faults the endpoint. */
 alr_err edge_first_edge_second_Peer_check(edge_second_Mode m);
 
 /* static result<void, edge.second.Mode> go(ref<edge.second.Peer> back, edge.first.Values v) */
 alr_err edge_first_edge_second_Peer_go(alr_ref back, const edge_first_Values *v, edge_second_Mode *err);
 
-/* Not generated yet (they come with the async and object issues; the
- * capability queries cover them):
+/* Not generated yet (instance methods and constructors come with the
+ * object issue, asyncref with its runtime support; the capability
+ * queries cover them):
  *   oneway void log(string s)
  *   new()
  */

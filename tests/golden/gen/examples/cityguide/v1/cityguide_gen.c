@@ -149,7 +149,7 @@ const alr_iface cityguide_iface = {
     cityguide__services,
 };
 
-/* ---- client stubs: a sync call on the current endpoint ---- */
+/* ---- client stubs: calls on the current endpoint ---- */
 
 alr_err cityguide_CityGuide_weather(const char *city, cityguide_WeatherInfo *ret, alr_arena *arena)
 {

@@ -800,7 +800,7 @@ static const alr_struct_desc gentest__rets[] = {
 
 /* ---- dispatch: unpack the arguments, call the handler ---- */
 
-/* Methods without a generated handler yet (async, objects). */
+/* Methods without a generated handler yet (objects, asyncref). */
 static alr_err gentest__invoke_none(alr_call *call, const void *handlers, void *args, void *ret)
 {
     (void)call;
@@ -948,6 +948,16 @@ static alr_err gentest__invoke_Shapes_empty(alr_call *call, const void *handlers
     if (!h || !h->empty)
         return ALR_ENOMETHOD;
     return h->empty(call, &a->e, &r->ret);
+}
+
+static alr_err gentest__invoke_Shapes_later(alr_call *call, const void *handlers, void *args, void *ret)
+{
+    const gentest_Shapes_handlers *h = (const gentest_Shapes_handlers *)handlers;
+    (void)args;
+    gentest__Shapes_later_ret *r = (gentest__Shapes_later_ret *)ret;
+    if (!h || !h->later)
+        return ALR_ENOMETHOD;
+    return h->later(call, &r->ret);
 }
 
 static alr_err gentest__invoke_gentest_extra_Remote_twice(alr_call *call, const void *handlers, void *args, void *ret)
@@ -1617,7 +1627,7 @@ static const alr_method_info gentest__methods[] = {
     { "gentest.Shapes.me", 2u, ALR_METHOD_STATIC, ALR_RET_VALUE, 0u, &gentest__args[13], &gentest__rets[5], gentest__invoke_Shapes_me },
     { "gentest.Shapes.area", 2u, ALR_METHOD_STATIC, ALR_RET_VALUE, 0u, &gentest__args[14], &gentest__rets[6], gentest__invoke_Shapes_area },
     { "gentest.Shapes.empty", 2u, ALR_METHOD_STATIC, ALR_RET_VALUE, 0u, &gentest__args[15], &gentest__rets[7], gentest__invoke_Shapes_empty },
-    { "gentest.Shapes.later", 2u, ALR_METHOD_STATIC, ALR_RET_ASYNC, 0u, &gentest__args[16], &gentest__rets[8], gentest__invoke_none },
+    { "gentest.Shapes.later", 2u, ALR_METHOD_STATIC, ALR_RET_ASYNC, 0u, &gentest__args[16], &gentest__rets[8], gentest__invoke_Shapes_later },
     { "gentest.Shapes.instance_m", 2u, ALR_METHOD_INSTANCE, ALR_RET_VALUE, 0u, &gentest__args[17], &gentest__rets[9], gentest__invoke_none },
     { "gentest.extra.Remote.twice", 3u, ALR_METHOD_STATIC, ALR_RET_VALUE, 0u, &gentest__args[18], &gentest__rets[10], gentest__invoke_gentest_extra_Remote_twice },
 };
@@ -1632,7 +1642,7 @@ const alr_iface gentest_iface = {
     gentest__services,
 };
 
-/* ---- client stubs: a sync call on the current endpoint ---- */
+/* ---- client stubs: calls on the current endpoint ---- */
 
 alr_err gentest_Shapes_echo(bool b, int8_t tiny, uint16_t u, float f, double d, const char *s, alr_bytes raw, alr_list xs, alr_list tags, alr_map counts, const gentest_Inner *inner, const gentest_Inner *opt, char *const *os, alr_ref self, const uint8_t digest[4], char *const words[2], gentest_Color c, gentest_Perm p, const common_Location *at, gentest_Outer *ret, alr_arena *arena)
 {
@@ -1731,7 +1741,7 @@ alr_err gentest_Shapes_fire(alr_list xs)
     gentest__Shapes_fire_args a_;
     memset(&a_, 0, sizeof a_);
     a_.xs = xs;
-    return alr_call_sync(&gentest_iface, 7u, &a_, NULL, NULL);
+    return alr_call_oneway(&gentest_iface, 7u, &a_);
 }
 
 alr_err gentest_Shapes_fire_checked(const gentest_Inner *inner)
@@ -1741,7 +1751,7 @@ alr_err gentest_Shapes_fire_checked(const gentest_Inner *inner)
         return ALR_EINVAL;
     memset(&a_, 0, sizeof a_);
     a_.inner = *inner;
-    return alr_call_sync(&gentest_iface, 8u, &a_, NULL, NULL);
+    return alr_call_oneway(&gentest_iface, 8u, &a_);
 }
 
 alr_err gentest_Shapes_with_defaults(const gentest_Inner *inner, const gentest_Outer *outer, uint32_t n, const char *s)
@@ -1849,6 +1859,23 @@ alr_err gentest_Shapes_empty(const gentest_Empty *e, gentest_Empty *ret)
     if (e_ == ALR_OK)
         *ret = r_.ret;
     return e_;
+}
+
+alr_err gentest_Shapes_later_async(alr_async **out)
+{
+    gentest__Shapes_later_args a_;
+    if (out)
+        *out = NULL;
+    if (!out)
+        return ALR_EINVAL;
+    memset(&a_, 0, sizeof a_);
+    return alr_call_async(&gentest_iface, 16u, &a_, out);
+}
+
+const uint32_t *gentest_Shapes_later_value(const alr_async *h)
+{
+    const gentest__Shapes_later_ret *r = (const gentest__Shapes_later_ret *)alr_async_value(h);
+    return r && alr_async_method(h) == 16u ? &r->ret : NULL;
 }
 
 alr_err gentest_gentest_extra_Remote_twice(uint32_t x, uint32_t *ret)

@@ -132,8 +132,9 @@ extern const alr_struct_desc gentest__structs[gentest__NSTRUCTS];
 
 /* ---- service gentest.OnlyInstance ---- */
 
-/* Not generated yet (they come with the async and object issues; the
- * capability queries cover them):
+/* Not generated yet (instance methods and constructors come with the
+ * object issue, asyncref with its runtime support; the capability
+ * queries cover them):
  *   void m()
  *   new(u32 x)
  */
@@ -158,11 +159,14 @@ alr_err gentest_Shapes_st(gentest_Color c, gentest_Fail *err);
 alr_err gentest_Shapes_plain(void);
 
 /* static oneway void fire(list<string> xs)
- * Oneway: returns once the call is sent. */
+ * Oneway: returns once the call is sent; a failure on the peer faults the
+ * endpoint (alr_call_oneway). */
 alr_err gentest_Shapes_fire(alr_list xs);
 
 /* static oneway status<gentest.Fail> fire_checked(gentest.Inner inner)
- * Oneway status: returns once the call is sent; a failure is reported later. */
+ * Oneway status: returns once the call is sent (alr_call_oneway). Inside a
+ * frame a failure reaches the frame's error callback and alr_frame_pop;
+ * outside any frame it faults the endpoint. */
 alr_err gentest_Shapes_fire_checked(const gentest_Inner *inner);
 
 /* static void with_defaults(gentest.Inner inner, gentest.Outer outer, u32 n, string s) */
@@ -186,9 +190,19 @@ alr_err gentest_Shapes_area(const common_Location *at, common_Area *ret);
 /* static gentest.Empty empty(gentest.Empty e) */
 alr_err gentest_Shapes_empty(const gentest_Empty *e, gentest_Empty *ret);
 
-/* Not generated yet (they come with the async and object issues; the
- * capability queries cover them):
- *   static async u32 later()
+/* static async u32 later()
+ * Async: starts the call and returns (alr_call_async); on ALR_OK *out is a
+ * handle the caller owns (alr_async_wait, alr_async_then, alr_async_cancel,
+ * alr_async_release); on an error *out is NULL and nothing was sent. */
+alr_err gentest_Shapes_later_async(alr_async **out);
+/* The result of a handle of gentest_Shapes_later_async:
+ * NULL unless the call completed OK.  It lives in the handle's arena:
+ * valid until the last alr_async_release(h). */
+const uint32_t *gentest_Shapes_later_value(const alr_async *h);
+
+/* Not generated yet (instance methods and constructors come with the
+ * object issue, asyncref with its runtime support; the capability
+ * queries cover them):
  *   gentest.Empty instance_m()
  */
 
@@ -227,6 +241,8 @@ typedef struct gentest_Shapes_handlers {
     alr_err (*area)(alr_call *call, const common_Location *at, common_Area *ret);
     /* static gentest.Empty empty(gentest.Empty e) */
     alr_err (*empty)(alr_call *call, const gentest_Empty *e, gentest_Empty *ret);
+    /* static async u32 later() */
+    alr_err (*later)(alr_call *call, uint32_t *ret);
 } gentest_Shapes_handlers;
 
 /* Serves gentest.Shapes with h on srv (alr_server_serve) or on one connection's
