@@ -153,7 +153,7 @@ golden: $(ALRC) $(ALR_TOOL) $(LIBALR_A)
 	@bash tests/gen/check.sh $(ALRC) $(LIBALR_A)
 	@bash tests/import/run.sh $(ALRC)
 
-test: all unit golden rpc-test examples-test
+test: all unit golden rpc-test examples-test cheader-test
 	@echo "all test suites passed ($(B))"
 
 # The threaded tests under ThreadSanitizer (in build-tsan/).
@@ -219,5 +219,6 @@ clean:
 -include bench/bench.mk
 # Multi-process RPC tests (rpc-build, rpc-test).
 -include tests/rpc/rpc.mk
-# Example programs (examples, examples-test).
+# Example programs (examples, examples-test) and the C-header example (cheader, cheader-test).
 -include examples/examples.mk
+-include examples/cheader/cheader.mk

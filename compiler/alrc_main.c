@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "dump.h"
 #include "gen_c.h"
+#include "gen_header.h"
 #include "imp.h"
 #include "load.h"
 #include "lower.h"
@@ -184,6 +185,9 @@ static int alrc_compile(const alrc_opts *o, const char *input)
     }
     if (o->emit_c) {
         int g = gen_c_write(&ir, blob, bloblen, dir, stem, input, err, sizeof err);
+        /* a C header also gets its adapter: X_adapt.h, X_client.c, X_server.c */
+        if (g == 0 && iopts.facts)
+            g = gen_header_write(&ir, iopts.facts, dir, stem, input, err, sizeof err);
         if (g != 0) {
             fprintf(stderr, "alrc: error: %s: %s\n", input, err);
             rc = g == 1 ? EXIT_DIAG : EXIT_USAGE;
