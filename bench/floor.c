@@ -23,7 +23,8 @@
  *       Runs W seconds of warm-up (default 0.2), then S timed seconds, and
  *       prints the result line.
  *
- * Result lines (format in bench/README.md, "RPC result lines"):
+ * Result lines (format in bench/README.md, "RPC result lines"; printed, with
+ * the latency recorder, by latency.h):
  *   ALRBENCH/1 role=server impl=floor event=ready port=P
  *   ALRBENCH/1 role=server impl=floor event=exit ops=N cpu_us=U
  *   ALRBENCH/1 role=client impl=floor mode=M inflight=N ops=N secs=S cpu_us=U
@@ -33,7 +34,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -42,10 +42,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "latency.h"
 
 #define REQ_SIZE   16               /* u64 a, u64 b */
 #define REP_SIZE   8                /* u64 a + b */
@@ -53,36 +53,7 @@
 #define PIPE_BATCH (IO_BYTES / REQ_SIZE)
 #define B_VALUE    UINT64_C(0x0123456789)
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SAN_FIELD " san=1"
-#else
-#define SAN_FIELD ""
-#endif
-
 /* ------------------------------------------------------------ helpers */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
-}
-
-/* user + system CPU time of the whole process (every thread), in µs */
-static uint64_t cpu_us(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec +
-           (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
-}
 
 _Noreturn static void die(const char *what)
 {
@@ -130,58 +101,6 @@ static int read_full(int fd, void *p, size_t n)
         n -= (size_t)r;
     }
     return 0;
-}
-
-/* ------------------------------------------------------------ latency recorder */
-
-/* Every sample is kept (ns); the report sorts them.  Percentiles are
- * nearest-rank: pX = the ceil(X/100 * n)-th smallest sample. */
-typedef struct latrec {
-    uint64_t *ns;
-    size_t n, cap;
-} latrec;
-
-static void latrec_add(latrec *r, uint64_t ns)
-{
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : (size_t)1 << 16;
-        r->ns = realloc(r->ns, r->cap * sizeof *r->ns);
-        if (!r->ns)
-            die("out of memory");
-    }
-    r->ns[r->n++] = ns;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static double latrec_pct_us(const latrec *r, double pct)
-{
-    size_t rank = (size_t)((pct / 100.0) * (double)r->n + 0.999999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > r->n)
-        rank = r->n;
-    return (double)r->ns[rank - 1] / 1000.0;
-}
-
-/* appends " lat_n=... lat_max_us=..." (nothing without samples) */
-static void latrec_print(latrec *r, FILE *f)
-{
-    if (r->n == 0)
-        return;
-    qsort(r->ns, r->n, sizeof *r->ns, cmp_u64);
-    double sum = 0;
-    for (size_t i = 0; i < r->n; i++)
-        sum += (double)r->ns[i];
-    fprintf(f, " lat_n=%zu lat_min_us=%.3f lat_mean_us=%.3f lat_p50_us=%.3f lat_p90_us=%.3f"
-               " lat_p99_us=%.3f lat_max_us=%.3f",
-            r->n, (double)r->ns[0] / 1000.0, sum / (double)r->n / 1000.0,
-            latrec_pct_us(r, 50), latrec_pct_us(r, 90), latrec_pct_us(r, 99),
-            (double)r->ns[r->n - 1] / 1000.0);
 }
 
 /* ------------------------------------------------------------ server */
@@ -264,9 +183,8 @@ static int run_server(const char *host, int port)
     sigprocmask(SIG_BLOCK, &block, &orig);
     signal(SIGPIPE, SIG_IGN);
 
-    uint64_t cpu0 = cpu_us(), ops = 0;
-    printf("ALRBENCH/1 role=server impl=floor event=ready port=%d\n", ntohs(sa.sin_port));
-    fflush(stdout);
+    uint64_t cpu0 = bench_cpu_us(), ops = 0;
+    bench_server_ready("floor", ntohs(sa.sin_port));
     while (!stop_flag) {
         struct pollfd p = {.fd = lfd, .events = POLLIN};
         int r = ppoll(&p, 1, NULL, &orig);
@@ -288,9 +206,7 @@ static int run_server(const char *host, int port)
         close(fd);
     }
     close(lfd);
-    printf("ALRBENCH/1 role=server impl=floor event=exit ops=%" PRIu64 " cpu_us=%" PRIu64 "\n",
-           ops, cpu_us() - cpu0);
-    fflush(stdout);
+    bench_server_exit("floor", ops, bench_cpu_us() - cpu0);
     return 0;
 }
 
@@ -320,7 +236,7 @@ static int connect_to(const char *host, int port)
 
 static int client_pingpong(int fd, double warmup, double seconds, result *res, latrec *lat)
 {
-    double t = now_s(), t_warm = t + warmup, t_end = t_warm + seconds, t0 = 0;
+    double t = bench_now_s(), t_warm = t + warmup, t_end = t_warm + seconds, t0 = 0;
     int timed = 0;
     uint64_t cpu0 = 0, ops = 0;
     for (uint64_t i = 1;; i++) {
@@ -328,12 +244,12 @@ static int client_pingpong(int fd, double warmup, double seconds, result *res, l
         uint64_t a = i, b = B_VALUE, sum;
         memcpy(req, &a, 8);
         memcpy(req + 8, &b, 8);
-        uint64_t s = now_ns();
+        uint64_t s = bench_now_ns();
         if (write_all(fd, req, sizeof req) < 0 || read_full(fd, &sum, sizeof sum) < 0) {
             fprintf(stderr, "floor: pingpong: connection lost\n");
             return 1;
         }
-        uint64_t e = now_ns();
+        uint64_t e = bench_now_ns();
         if (sum != a + b) {
             fprintf(stderr, "floor: pingpong: wrong reply\n");
             return 1;
@@ -343,12 +259,12 @@ static int client_pingpong(int fd, double warmup, double seconds, result *res, l
             if (tn >= t_warm) {
                 timed = 1;
                 t0 = tn;
-                cpu0 = cpu_us();
+                cpu0 = bench_cpu_us();
             }
             continue;
         }
         if (tn >= t_end) {
-            res->cpu_us = cpu_us() - cpu0;
+            res->cpu_us = bench_cpu_us() - cpu0;
             res->secs = tn - t0;
             res->ops = ops;
             return 0;
@@ -364,7 +280,7 @@ static int client_pipe(int fd, double warmup, double seconds, result *res)
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
         die("O_NONBLOCK");
-    double t = now_s(), t_warm = t + warmup, t_end = t_warm + seconds, t0 = 0;
+    double t = bench_now_s(), t_warm = t + warmup, t_end = t_warm + seconds, t0 = 0;
     int phase = 0;                  /* 0 warm-up, 1 timed, 2 draining */
     uint64_t sent = 0;              /* requests whose bytes are all written */
     uint64_t recvd = 0, recvd0 = 0; /* replies read */
@@ -372,15 +288,15 @@ static int client_pipe(int fd, double warmup, double seconds, result *res)
     size_t off = IO_BYTES, in_left = 0; /* off == IO_BYTES: batch to refill */
     double last_progress = t;
     for (;;) {
-        double tn = now_s();
+        double tn = bench_now_s();
         if (phase == 0 && tn >= t_warm) {
             phase = 1;
             t0 = tn;
-            cpu0 = cpu_us();
+            cpu0 = bench_cpu_us();
             recvd0 = recvd;
         } else if (phase == 1 && tn >= t_end) {
             phase = 2;
-            res->cpu_us = cpu_us() - cpu0;
+            res->cpu_us = bench_cpu_us() - cpu0;
             res->secs = tn - t0;
             res->ops = recvd - recvd0;
         }
@@ -466,12 +382,8 @@ static int run_client(const char *host, int port, const char *mode, double secon
     close(fd);
     if (rc)
         return rc;
-    printf("ALRBENCH/1 role=client impl=floor mode=%s inflight=%d ops=%" PRIu64
-           " secs=%.6f cpu_us=%" PRIu64 "%s",
-           mode, pingpong ? 1 : 0, res.ops, res.secs, res.cpu_us, SAN_FIELD);
-    latrec_print(&lat, stdout);
-    printf("\n");
-    free(lat.ns);
+    bench_client_result("floor", mode, pingpong ? 1 : 0, res.ops, res.secs, res.cpu_us, &lat);
+    latrec_free(&lat);
     return 0;
 }
 

@@ -5,7 +5,9 @@
 #   make bench-floor     raw TCP in C: ping-pong latency, pipelined throughput
 #   make bench-grpc      the floor and gRPC C++ (sync unary, async completion
 #                        queue) on the same service, interleaved, one table
-#   make bench           ... both, after the codec benchmarks
+#   make bench-alr       the floor, gRPC (when installed) and ALR (sync calls;
+#                        async and oneway say "not implemented yet"), one table
+#   make bench           ... all of them, after the codec benchmarks
 #
 # BENCH_RUNS (5) runs per figure, median; BENCH_SECONDS (1) timed seconds per
 # run, after BENCH_WARMUP (0.2) seconds of warm-up; BENCH_INFLIGHT (128) calls
@@ -19,6 +21,9 @@ BENCH_WARMUP   ?= 0.2
 BENCH_INFLIGHT ?= 128
 
 BENCH_FLOOR     := $(BENCH_B)/floor
+BENCH_ALR_GEN   := $(BENCH_GEN)/alr
+BENCH_ALR_OBJ   := $(BENCH_OBJ)/alr
+BENCH_ALR_PROGS := $(BENCH_B)/alr_server $(BENCH_B)/alr_client
 BENCH_GRPC_GEN  := $(BENCH_GEN)/grpc
 BENCH_GRPC_OBJ  := $(BENCH_OBJ)/grpc
 BENCH_GRPC_PROGS := $(BENCH_B)/grpc_server $(BENCH_B)/grpc_client
@@ -30,38 +35,43 @@ BENCH_HAVE_GRPC := $(if $(and $(shell command -v $(CXX) 2>/dev/null),\
 
 # The driver (results in $(BENCH_B)/rpc/).  Rows measured by one invocation are
 # interleaved (run 1 of every row, then run 2, ...), so that drift on the
-# machine hits them all, and it prints the one table.  So the floor is timed by
-# bench-floor alone only when gRPC is not wanted (or not there); otherwise
-# bench-floor only builds, and bench-grpc times the floor and gRPC together.
-# ALR's rows (a bench-alr target, placeholder in run_rpc.sh) join the same way:
-# the last RPC target of the goals runs every wanted row set.
+# machine hits them all, and it prints the one table.  So the RPC goals of one
+# make share one run of the driver (bench-rpc-run, which make runs once), with
+# every row set they want: bench-floor the floor; bench-grpc the floor and
+# gRPC (when installed); bench-alr the floor, gRPC (when installed) and ALR;
+# bench all of them.
 BENCH_RPC = $(BENCH_LOCK) bench/run_rpc.sh --dir $(BENCH_B) --runs $(BENCH_RUNS) \
             --seconds $(BENCH_SECONDS) --warmup $(BENCH_WARMUP) --inflight $(BENCH_INFLIGHT)
-BENCH_RPC_WITH_GRPC := $(and $(filter 1,$(BENCH_HAVE_GRPC)),$(filter bench bench-grpc,$(MAKECMDGOALS)))
+BENCH_RPC_GRPC := $(and $(filter 1,$(BENCH_HAVE_GRPC)),$(filter bench bench-grpc bench-alr,$(MAKECMDGOALS)))
+BENCH_RPC_ALR  := $(filter bench bench-alr,$(MAKECMDGOALS))
+BENCH_RPC_SETS := floor $(if $(BENCH_RPC_GRPC),grpc) $(if $(BENCH_RPC_ALR),alr)
+BENCH_RPC_PROGS := $(BENCH_FLOOR) $(if $(BENCH_RPC_GRPC),$(BENCH_GRPC_PROGS)) \
+                   $(if $(BENCH_RPC_ALR),$(BENCH_ALR_PROGS))
 
-.PHONY: bench-floor bench-grpc
+.PHONY: bench-floor bench-grpc bench-alr bench-rpc-run
 
-bench: bench-floor bench-grpc
-bench-build: $(BENCH_FLOOR) $(if $(filter 1,$(BENCH_HAVE_GRPC)),$(BENCH_GRPC_PROGS))
+bench: bench-floor bench-grpc bench-alr
+bench-build: $(BENCH_FLOOR) $(BENCH_ALR_PROGS) $(if $(filter 1,$(BENCH_HAVE_GRPC)),$(BENCH_GRPC_PROGS))
 
 # (--new: a new set of results; older rows would be compared with a floor they
 # were not measured with)
-bench-floor: $(BENCH_FLOOR)
+bench-rpc-run: $(BENCH_RPC_PROGS)
 	@mkdir -p $(BENCH_B)
-	@$(if $(BENCH_RPC_WITH_GRPC),:,$(BENCH_RPC) --new --table floor)
+	@$(BENCH_RPC) --new --table $(strip $(BENCH_RPC_SETS))
 
-# every benchmark program is built before anything is timed, even under -j
-ifneq ($(filter bench bench-grpc,$(MAKECMDGOALS)),)
-bench-sizes bench-codec bench-floor: | $(BENCH_PROGS) $(BENCH_FLOOR) \
-                                       $(if $(filter 1,$(BENCH_HAVE_GRPC)),$(BENCH_GRPC_PROGS))
-endif
+bench-floor bench-alr: bench-rpc-run
 
 ifeq ($(BENCH_HAVE_GRPC),1)
-bench-grpc: $(BENCH_GRPC_PROGS) $(BENCH_FLOOR) bench-floor
-	@$(BENCH_RPC) --new --table floor grpc
+bench-grpc: bench-rpc-run
 else
-bench-grpc: bench-floor
+bench-grpc: bench-rpc-run
 	@echo "bench-grpc: skipped: gRPC C++ not found (Debian: apt-get install $(BENCH_GRPC_PKGS))"
+endif
+
+# every benchmark program is built before anything is timed, even under -j
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+bench-sizes bench-codec: | $(BENCH_RPC_PROGS)
+bench-rpc-run: | $(BENCH_PROGS)
 endif
 
 # ---------------------------------------------------------------- floor (C11)
@@ -72,6 +82,34 @@ $(BENCH_OBJ)/floor.o: bench/floor.c
 $(BENCH_FLOOR): $(BENCH_OBJ)/floor.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# ---------------------------------------------------------------- ALR (C11)
+# alrc writes its outputs only when their bytes change, so a stamp records
+# that they are up to date with the schema and alrc; the objects depend on the
+# generated files themselves.
+$(BENCH_ALR_GEN)/.stamp: bench/add.alr $(ALRC)
+	@mkdir -p $(dir $@)
+	$(ALRC) --emit=c -o $(BENCH_ALR_GEN) $<
+	@touch $@
+
+$(BENCH_ALR_GEN)/add_gen.h $(BENCH_ALR_GEN)/add_gen.c: $(BENCH_ALR_GEN)/.stamp ;
+
+# the flags of floor.c, for ours and the generated code alike (-O2; SAN=1's
+# sanitizers, which the result lines then report); libalr as `make` builds it
+$(BENCH_ALR_OBJ)/alr_server.o $(BENCH_ALR_OBJ)/alr_client.o: $(BENCH_ALR_OBJ)/%.o: \
+    bench/%.c $(BENCH_ALR_GEN)/add_gen.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -I$(BENCH_ALR_GEN) -c -o $@ $<
+
+$(BENCH_ALR_OBJ)/add_gen.o: $(BENCH_ALR_GEN)/add_gen.c $(BENCH_ALR_GEN)/add_gen.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -I$(BENCH_ALR_GEN) -c -o $@ $<
+
+$(BENCH_ALR_PROGS): $(BENCH_B)/%: $(BENCH_ALR_OBJ)/%.o $(BENCH_ALR_OBJ)/add_gen.o $(LIBALR_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+-include $(wildcard $(BENCH_ALR_OBJ)/*.d)
 
 # ---------------------------------------------------------------- gRPC (C++17)
 ifeq ($(BENCH_HAVE_GRPC),1)

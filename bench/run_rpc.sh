@@ -10,7 +10,7 @@
 #   bench/run_rpc.sh [--dir D] [--runs N] [--seconds S] [--warmup W]
 #                    [--inflight N] [--new] [--table] [ROWSET...]
 #
-# ROWSET: floor | grpc | alr (placeholder).  Results accumulate in D/rpc/
+# ROWSET: floor | grpc | alr.  Results accumulate in D/rpc/
 # (runs.tsv: one record per run; runs.log: every result line; meta); --new
 # clears them first; --table prints the table of everything in D/rpc/.  With no
 # ROWSET: --table alone prints the table; nothing at all means --new --table and
@@ -19,14 +19,16 @@
 # BENCH_CPUS="A B" (default "0 1"): the client runs on core A, the server on
 # core B (cross) or A (same).
 #
-# Programs (D/floor, D/grpc_server, D/grpc_client, and later ALR's) follow the
-# conventions of bench/README.md, "RPC result lines":
+# Programs (D/floor, D/grpc_server, D/grpc_client, D/alr_server, D/alr_client)
+# follow the conventions of bench/README.md, "RPC result lines":
 #   server [--host H] --port 0      prints "ALRBENCH/1 role=server ... event=ready
 #                                   port=P", serves until SIGTERM, then prints
 #                                   "... event=exit ops=N cpu_us=U" and exits 0
 #   client --port P --mode M --seconds S --warmup W --inflight N
 #                                   prints "ALRBENCH/1 role=client ... ops=N
-#                                   secs=S cpu_us=U [lat_*_us=...]"
+#                                   secs=S cpu_us=U [lat_*_us=...]", or
+#                                   "... status=not-implemented-yet" for a mode
+#                                   it does not have yet (the row shows "-")
 set -euo pipefail
 
 DIR=build/bench
@@ -105,29 +107,23 @@ rowset_grpc() {
     add_row grpc-async throughput "$DIR/grpc_server" "$DIR/grpc_client" async "$INFLIGHT"
 }
 
-# ================================================================ ALR rows
-# PLACEHOLDER - the ALR runtime is being written.  Its two programs go to
-# $DIR/alr_server and $DIR/alr_client (built by a `bench-alr` target that
-# depends on bench-floor, see bench/rpc.mk) and follow the conventions above
-# and in bench/README.md ("RPC result lines"); then these rows run as they are
-# (and `make bench-alr` / `bench/run_rpc.sh alr` runs them):
-#   alr-sync    latency     --mode sync    one call at a time
-#   alr-async   throughput  --mode async   --inflight calls in flight, one client thread
-#   alr-oneway  throughput  --mode oneway  one-way calls, --inflight as the
-#                                          client's window; ops must count calls
-#                                          the server has handled (e.g. the client
-#                                          ends its window with a round trip that
-#                                          follows them), not calls merely queued
+# ALR: bench/alr_server.c, bench/alr_client.c (make bench-alr).  The client
+# has sync calls only for now: in the async and oneway modes it prints
+# status=not-implemented-yet, and those rows show "-".  When they come:
+#   alr-async   --inflight calls in flight from one client thread
+#   alr-oneway  one-way calls, --inflight as the client's window; ops must
+#               count calls the server has handled (e.g. the client ends its
+#               window with a round trip that follows them), not calls
+#               merely queued
 rowset_alr() {
     if [ ! -x "$DIR/alr_server" ] || [ ! -x "$DIR/alr_client" ]; then
-        echo "run_rpc: alr: placeholder: no $DIR/alr_{server,client} yet" >&2
+        echo "run_rpc: alr: skipped: $DIR/alr_{server,client} not built (make bench-alr)" >&2
         return 0
     fi
     add_row alr-sync latency "$DIR/alr_server" "$DIR/alr_client" sync 1
     add_row alr-async throughput "$DIR/alr_server" "$DIR/alr_client" async "$INFLIGHT"
     add_row alr-oneway throughput "$DIR/alr_server" "$DIR/alr_client" oneway "$INFLIGHT"
 }
-# ================================================================ end of ALR rows
 
 for s in ${SETS[@]+"${SETS[@]}"}; do "rowset_$s"; done
 
@@ -221,11 +217,19 @@ run_one() {
         fail "$name" "$place" "$rep" "client failed (exit $crc): $(head -c 300 "$cerr")"
         return 0
     fi
+    # a mode the program does not have yet: a record without figures
+    local cstatus
+    cstatus=$(sed -n 's/.* status=\([^ ]*\).*/\1/p' <<<"$cline")
+    if [ -n "$cstatus" ] && [ "$cstatus" != ok ]; then
+        printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t0\t%s\t%s\n' \
+            "$name" "$kind" "$place" "$rep" "$other" "$cstatus" >>"$RES/runs.tsv"
+        return 0
+    fi
     if [ -z "$sline" ]; then
         fail "$name" "$place" "$rep" "no exit line from the server"
         return 0
     fi
-    # record: row kind place rep p50 p99 ops/s cpu-us/op min mean p90 max san other
+    # record: row kind place rep p50 p99 ops/s cpu-us/op min mean p90 max san other status
     local rec
     rec=$(awk -v c="$cline" -v s="$sline" -v other="$other" -v row="$name" -v kind="$kind" -v place="$place" -v rep="$rep" '
         function get(line, key,   n, f, i) {
@@ -240,7 +244,7 @@ run_one() {
             if (cops == "-" || secs == "-" || ccpu == "-" || sops == "-" || scpu == "-" \
                 || cops + 0 <= 0 || secs + 0 <= 0 || sops + 0 <= 0) { print "ERR"; exit }
             cpu = ccpu / cops + scpu / sops
-            printf "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.4f\t%s\t%s\t%s\t%s\t%s\t%s\n", row, kind, place, rep,
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.4f\t%s\t%s\t%s\t%s\t%s\t%s\tok\n", row, kind, place, rep,
                 get(c, "lat_p50_us"), get(c, "lat_p99_us"), cops / secs, cpu,
                 get(c, "lat_min_us"), get(c, "lat_mean_us"), get(c, "lat_p90_us"),
                 get(c, "lat_max_us"), (get(c, "san") == "1" ? 1 : 0), other
@@ -312,6 +316,10 @@ print_table() {
             k = $1 SUBSEP $3
             if (!(k in seen)) { seen[k] = 1; order[++n] = k; kind[k] = $2; row[k] = $1; place[k] = $3 }
             runs[k]++
+            if ($15 != "" && $15 != "ok") {    # a mode the program does not have yet
+                if (!(k in status)) { status[k] = $15; nst++ }
+                next
+            }
             add(k, "p50", $5); add(k, "p99", $6); add(k, "ops", $7); add(k, "cpu", $8)
             if ($13 == 1) san = 1
             other[++nother] = $14 + 0
@@ -354,6 +362,16 @@ print_table() {
             if (omax >= 0.1)
                 printf "NOTE: other processes used the machine during some runs: %.2f cores in the median run, %.2f at most (of %s)%s.\n", median(ol), omax, ncpu, (median(ol) >= 0.1 ? "; rerun on an idle machine" : "")
             if (star) print "*: most runs of this row shared the machine with other processes (0.1 core or more)."
+            if (nst) {
+                sl = ""; ns = 0
+                for (i = 1; i <= n; i++) {
+                    k = order[i]
+                    if (!(k in status) || (row[k] SUBSEP status[k]) in listed) continue
+                    listed[row[k], status[k]] = 1
+                    sl = sl (ns++ ? ", " : "") row[k] " (" status[k] ")"
+                }
+                printf "-: no figures: %s: the program says it does not have that mode yet (not a failure).\n", sl
+            }
         }' "$RES/runs.tsv"
     if [ -s "$RES/failures" ]; then
         echo "FAILED runs ($(wc -l <"$RES/failures")):"

@@ -809,17 +809,42 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     h->timeout_ms = timeout;
     h->deadline = alri_now_ms() + timeout;
 
+    /* flow control: room in the send budgets first (waits up to the
+     * deadline), then a place among the async calls in flight */
+    size_t blen = t->ebuf.len;
+    alr_err be = alri_ep_reserve(ep, blen, h->deadline);
+    if (be != ALR_OK) {
+        alri_async_unref(h);
+        if (be == ALR_ETIMEDOUT)
+            return call_fail(ALR_ETIMEDOUT, "%s: the send budget stayed full for %u ms",
+                             mi->name, timeout);
+        pthread_mutex_lock(&ep->mu);
+        alr_err code = ep->fail_code ? ep->fail_code : ALR_ECLOSED;
+        pthread_mutex_unlock(&ep->mu);
+        return call_fail(code, "%s", alr_endpoint_error(ep));
+    }
     pthread_mutex_lock(&ep->mu);
     if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
         alr_err code = ep->fail_code;
         pthread_mutex_unlock(&ep->mu);
+        alri_ep_unreserve(ep, blen);
         alri_async_unref(h);
         return call_fail(code, "%s", alr_endpoint_error(ep));
+    }
+    if (!alri_ep_async_take(ep)) {
+        uint32_t cap = ep->cfg.max_async_outstanding;
+        pthread_mutex_unlock(&ep->mu);
+        alri_ep_unreserve(ep, blen);
+        alri_async_unref(h);
+        return call_fail(ALR_EAGAIN, "%s: %u async calls are in flight (max_async_outstanding)",
+                         mi->name, cap);
     }
     alri_slot *slot = alri_slot_of_thread(ep, t);
     uint32_t id = slot ? alri_call_id_alloc(slot) : ALR_NONE;
     if (id == ALR_NONE) {
+        alri_ep_async_done(ep);
         pthread_mutex_unlock(&ep->mu);
+        alri_ep_unreserve(ep, blen);
         alri_async_unref(h);
         return call_fail(ALR_ELIMIT, "%s: too many slots or calls in flight", mi->name);
     }
@@ -853,7 +878,8 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     f.call_id = id;
     if (ostatus) {
         uint64_t seq = 0;
-        if (alri_ep_send_seq(ep, &f, t->ebuf.data, t->ebuf.len, &seq) == ALR_OK) {
+        if (alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, &seq,
+                            ALRI_SEND_DEFER | ALRI_SEND_RESERVED, 0) == ALR_OK) {
             pthread_mutex_lock(&ep->mu);
             alri_slot *s = alri_slot_find(ep, h->snum);
             if (s && id < s->ncalls && s->calls[id].state == ALRI_CALL_WAITING &&
@@ -862,7 +888,9 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
             pthread_mutex_unlock(&ep->mu);
         }
     } else {
-        (void)alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len); /* failure: ep failed, h too */
+        /* failure: ep failed, h too */
+        (void)alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL,
+                              ALRI_SEND_DEFER | ALRI_SEND_RESERVED, 0);
     }
     if (cancel)
         (void)alr_async_cancel(h);

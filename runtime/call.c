@@ -342,8 +342,14 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         /* fire and forget: a failure comes back as FAULT and faults ep */
         pthread_mutex_unlock(&ep->mu);
         f.kind = ALRI_FRAME_ONEWAY;
-        e = alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len);
-        if (e != ALR_OK) {
+        e = alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL,
+                            ALRI_SEND_DEFER | ALRI_SEND_BUDGET, deadline);
+        if (e == ALR_ETIMEDOUT) { /* flow control: nothing was sent */
+            e = call_fail(ALR_ETIMEDOUT, "%s: the send budget stayed full for %u ms", mi->name,
+                          timeout);
+        } else if (e == ALR_ENOMEM) {
+            e = call_fail(ALR_ENOMEM, "%s: out of memory for the send buffer", mi->name);
+        } else if (e != ALR_OK) {
             pthread_mutex_lock(&ep->mu);
             alr_err fc = ep->fail_code ? ep->fail_code : ALR_ECLOSED;
             pthread_mutex_unlock(&ep->mu);

@@ -1,7 +1,8 @@
 /*
  * endpoint.c - one connection: configuration, the handshake, the reader
  * thread that demultiplexes frames (answers to their waiting calls, calls
- * to their slot's runner or the pool), the one write path, the failed
+ * to their slot's runner or the pool), the one write path (batching,
+ * flusher thread, send budgets, statistics: see "the write path"), the failed
  * state, slot records, and the client API (connect, close, serve, status).
  *
  * Invariants: see rpc_internal.h.  In short: the endpoint fails exactly
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handshake.h"
@@ -35,6 +37,11 @@ void alr_config_init(alr_config *cfg)
     cfg->connect_timeout_ms = ALRI_DEFAULT_CONNECT_TIMEOUT_MS;
     cfg->workers = ALRI_DEFAULT_WORKERS;
     cfg->max_message = ALRI_DEFAULT_MAX_MESSAGE;
+    cfg->max_batch_bytes = ALRI_DEFAULT_MAX_BATCH_BYTES;
+    cfg->flush_delay_us = ALRI_DEFAULT_FLUSH_DELAY_US;
+    cfg->thread_send_budget = ALRI_DEFAULT_THREAD_SEND_BUDGET;
+    cfg->endpoint_send_budget = ALRI_DEFAULT_ENDPOINT_SEND_BUDGET;
+    cfg->max_async_outstanding = ALRI_DEFAULT_MAX_ASYNC_OUTSTANDING;
 }
 
 void alri_config_fix(alr_config *cfg, const alr_config *in)
@@ -54,6 +61,17 @@ void alri_config_fix(alr_config *cfg, const alr_config *in)
         cfg->max_message = ALRI_DEFAULT_MAX_MESSAGE;
     if (cfg->max_message > ALRI_FRAME_MAX_DEFAULT * 16u)
         cfg->max_message = ALRI_FRAME_MAX_DEFAULT * 16u; /* 1 GiB: frame sizes stay u32 */
+    /* 0 = the default (flush_delay_us: 0 is meaningful, no lingering) */
+    if (!cfg->max_batch_bytes)
+        cfg->max_batch_bytes = ALRI_DEFAULT_MAX_BATCH_BYTES;
+    if (!cfg->thread_send_budget)
+        cfg->thread_send_budget = ALRI_DEFAULT_THREAD_SEND_BUDGET;
+    if (!cfg->endpoint_send_budget)
+        cfg->endpoint_send_budget = ALRI_DEFAULT_ENDPOINT_SEND_BUDGET;
+    if (!cfg->max_async_outstanding)
+        cfg->max_async_outstanding = ALRI_DEFAULT_MAX_ASYNC_OUTSTANDING;
+    if (cfg->flush_delay_us > 1000000u)
+        cfg->flush_delay_us = 1000000u;
 }
 
 void alri_log(const alr_config *cfg, alr_log_level level, const char *fmt, ...)
@@ -146,9 +164,19 @@ alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role
     atomic_init(&ep->frames_sent, 0);
     atomic_init(&ep->frames_received, 0);
     atomic_init(&ep->reader_done, false);
+    atomic_init(&ep->wfail, ALR_OK);
     pthread_mutex_init(&ep->mu, NULL);
     pthread_mutex_init(&ep->wmu, NULL);
     pthread_cond_init(&ep->idle_cv, NULL);
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&ep->wspace_cv, &ca);
+        pthread_cond_init(&ep->flush_cv, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+    ep->sgen = 1;
     alri_net_peer_name(fd, ep->peer);
     ep->t_start = alri_now_ms();
     *out = ep;
@@ -171,6 +199,18 @@ static void free_msgs(alri_msg *m)
 
 static void ep_free(alr_endpoint *ep)
 {
+    pthread_mutex_lock(&ep->wmu);
+    ep->fl_stop = true;
+    ep->wdead = true;
+    pthread_cond_signal(&ep->flush_cv);
+    bool fl = ep->fl_started;
+    pthread_mutex_unlock(&ep->wmu);
+    if (fl)
+        pthread_join(ep->flusher, NULL);
+    free(ep->stage);
+    free(ep->wbuf);
+    pthread_cond_destroy(&ep->wspace_cv);
+    pthread_cond_destroy(&ep->flush_cv);
     if (ep->fd >= 0)
         close(ep->fd);
     for (uint32_t b = 0; b < ep->nbuckets; b++) {
@@ -343,6 +383,8 @@ alri_slot *alri_slot_of_thread(alr_endpoint *ep, alri_tls *t)
     return found;
 }
 
+static void write_path_kill(alr_endpoint *ep);
+
 /* ================================================================ failure */
 
 void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
@@ -374,6 +416,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
                     p->async->lnext = failed;
                     failed = p->async;
                     p->async = NULL;
+                    alri_ep_async_done(ep);
                     p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
                     if (!p->holds)
                         s->nbusy--;
@@ -404,6 +447,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
     }
     alr_err fc = ep->fail_code;
     pthread_mutex_unlock(&ep->mu);
+    write_path_kill(ep);
     shutdown(ep->fd, SHUT_RDWR);
     while (failed) {
         alr_async *n = failed->lnext;
@@ -417,58 +461,552 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
 
 /* ================================================================ the write path */
 
-static alr_err ep_send(alr_endpoint *ep, alri_frame *f, const void *body, size_t len,
-                       uint64_t *seq)
+/*
+ * BATCHING.  Every frame is appended (header built in place, body copied)
+ * to the endpoint's stage under wmu - a short critical section, no syscall.
+ * One thread at a time holds the writer role: it swaps the stage with its
+ * private buffer and writes the whole batch with one sendmsg (more only
+ * when the socket is full), then loops while frames were appended during
+ * the write.  Who writes:
+ *  - an urgent frame (sync CALL, REPLY, ERROR, CANCEL, PING/PONG, CLOSE,
+ *    FAULT) whose sender finds no writer: the sender writes at once, with
+ *    whatever else is staged (no added latency: a sync call is on the wire
+ *    before its caller waits);
+ *  - a deferred frame (async CALL, ONEWAY) finding the stage empty, no
+ *    writer, and no deferred append for max(ALRI_IDLE_NS, flush_delay_us /
+ *    20): the sender writes at once with one non-blocking sendmsg (a lone
+ *    call on an idle connection); what the socket does not take goes, with
+ *    the writer role, to the flusher (a producer never blocks in a write);
+ *  - otherwise the frame stays staged and the endpoint's flusher thread
+ *    (started on first need) is woken: it lingers while producers keep
+ *    appending - in steps of quiet_ns(), until a step passes with no
+ *    append, max_batch_bytes are staged, flush_delay_us have passed, or
+ *    a producer waits on a budget - then takes the writer role;
+ *  - a sender finding a writer active appends and leaves: the writer's loop
+ *    takes its frame.
+ * So under load one write carries every frame staged meanwhile.
+ *
+ * FLOW CONTROL.  staged (bytes appended or reserved, not yet written) is
+ * bounded by endpoint_send_budget and a thread's own staged bytes by
+ * thread_send_budget, for async and oneway calls (ALRI_SEND_BUDGET,
+ * alri_ep_reserve): the producer blocks until a write makes room, up to
+ * its call's deadline (then ALR_ETIMEDOUT, nothing sent).  A frame larger
+ * than a budget passes when nothing of it (endpoint / thread) is staged.
+ * Replies and control frames never wait (the reader must not block), nor
+ * do sync calls (one in flight per thread bounds them).
+ *
+ * Invariants (all under wmu): at most one writer; a non-empty stage has a
+ * writer or a signalled flusher; staged == slen + the batch being written
+ * + reservations; gen_done < sgen, and a frame appended at generation g is
+ * on the wire once gen_done >= g; after wdead nothing is written again.
+ */
+
+static uint64_t now_ns(void)
 {
-    uint8_t hdr[ALRI_FRAME_HDR_MAX];
-    size_t hl = 0;
-    if (!seq) {
-        hl = alri_frame_hdr_put(hdr, f, len);
-        if (!hl)
-            return ALR_EINVAL;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct timespec ts_at_ns(uint64_t ns)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    return ts;
+}
+
+/* How long without a deferred append makes the producers quiet (the
+ * flusher stops lingering) and the connection idle (a deferred frame is
+ * written at once): max(ALRI_IDLE_NS, flush_delay_us / 20). */
+static uint64_t quiet_ns(const alr_endpoint *ep)
+{
+    uint64_t q = (uint64_t)ep->cfg.flush_delay_us * 1000u / 20u;
+    return q < ALRI_IDLE_NS ? ALRI_IDLE_NS : q;
+}
+
+static void stat_max(atomic_ullong *m, uint64_t v)
+{
+    unsigned long long o = atomic_load_explicit(m, memory_order_relaxed);
+    while (v > o && !atomic_compare_exchange_weak_explicit(m, &o, v, memory_order_relaxed,
+                                                           memory_order_relaxed)) {
     }
-    alr_err r;
-    bool was_dead;
-    pthread_mutex_lock(&ep->wmu);
-    if (seq) { /* numbered in write order: the header is built under wmu */
-        *seq = ++ep->wseq;
-        if (f->kind == ALRI_FRAME_PING)
-            f->token = *seq;
-        hl = alri_frame_hdr_put(hdr, f, len);
+}
+
+static void staged_add(alr_endpoint *ep, size_t n) /* wmu held */
+{
+    ep->staged += n;
+    atomic_store_explicit(&ep->st_staged, ep->staged, memory_order_relaxed);
+    stat_max(&ep->st_staged_max, ep->staged);
+}
+
+static void staged_sub(alr_endpoint *ep, size_t n) /* wmu held */
+{
+    ep->staged = n > ep->staged ? 0 : ep->staged - n;
+    atomic_store_explicit(&ep->st_staged, ep->staged, memory_order_relaxed);
+}
+
+/* This thread's accounting entry for ep (thread_send_budget), or NULL. */
+static void *sacct_find(alri_tls *t, const alr_endpoint *ep, bool create, unsigned *idx)
+{
+    if (!t)
+        return NULL;
+    for (unsigned i = 0; i < 4; i++)
+        if (t->sacct[i].serial == ep->serial) {
+            *idx = i;
+            return t;
+        }
+    if (!create)
+        return NULL;
+    unsigned i = t->sacct_next++ & 3;
+    t->sacct[i].serial = ep->serial;
+    t->sacct[i].gen[0] = t->sacct[i].gen[1] = 0;
+    t->sacct[i].bytes[0] = t->sacct[i].bytes[1] = 0;
+    *idx = i;
+    return t;
+}
+
+static size_t thread_staged(const alr_endpoint *ep, alri_tls *t) /* wmu held */
+{
+    unsigned i;
+    if (!sacct_find(t, ep, false, &i))
+        return 0;
+    size_t n = 0;
+    for (unsigned k = 0; k < 2; k++)
+        if (t->sacct[i].gen[k] > ep->gen_done)
+            n += t->sacct[i].bytes[k];
+    return n;
+}
+
+static void thread_add(const alr_endpoint *ep, alri_tls *t, size_t n) /* wmu held */
+{
+    unsigned i;
+    if (!sacct_find(t, ep, true, &i))
+        return;
+    if (t->sacct[i].gen[0] != ep->sgen) {
+        /* generations before sgen - 1 are written: at most one batch is in flight */
+        t->sacct[i].gen[1] = t->sacct[i].gen[0];
+        t->sacct[i].bytes[1] = t->sacct[i].bytes[0];
+        t->sacct[i].gen[0] = ep->sgen;
+        t->sacct[i].bytes[0] = 0;
     }
-    struct iovec iov[2] = {{hdr, hl}, {(void *)(uintptr_t)body, len}};
-    was_dead = ep->wdead;
-    if (was_dead || !hl) {
-        r = hl ? ALR_ECLOSED : ALR_EINVAL;
-        was_dead = true;
-    } else {
-        r = alri_net_write(ep->fd, iov, len ? 2 : 1, ep->cfg.call_timeout_ms);
+    t->sacct[i].bytes[0] += n;
+}
+
+/* Waits (wmu held) until need more bytes fit both budgets. */
+static alr_err budget_wait(alr_endpoint *ep, alri_tls *t, size_t need, uint64_t deadline_ms)
+{
+    for (;;) {
+        if (ep->wdead)
+            return ALR_ECLOSED;
+        size_t mine = thread_staged(ep, t);
+        bool ep_ok = ep->staged == 0 || ep->staged + need <= ep->cfg.endpoint_send_budget;
+        bool t_ok = mine == 0 || mine + need <= ep->cfg.thread_send_budget;
+        if (ep_ok && t_ok)
+            return ALR_OK;
+        atomic_fetch_add_explicit(&ep->st_throttled, 1, memory_order_relaxed);
+        if (ep->slen && !ep->writing) { /* make sure a write is coming, without lingering */
+            ep->fl_urgent = true;
+            pthread_cond_signal(&ep->flush_cv);
+        }
+        uint64_t now = alri_now_ms();
+        if (now >= deadline_ms)
+            return ALR_ETIMEDOUT;
+        struct timespec ts = ts_at_ns(deadline_ms * 1000000u);
+        pthread_cond_timedwait(&ep->wspace_cv, &ep->wmu, &ts);
+    }
+}
+
+/* Books a written (or failed) batch of generation gen (wmu held). */
+static alr_err batch_done(alr_endpoint *ep, size_t n, uint32_t nf, uint64_t gen, alr_err r,
+                          unsigned long calls, bool by_flusher)
+{
+    atomic_fetch_add_explicit(&ep->st_writes, calls, memory_order_relaxed);
+    if (r == ALR_OK) {
+        atomic_fetch_add_explicit(&ep->frames_sent, nf, memory_order_relaxed);
+        atomic_fetch_add_explicit(&ep->st_bytes_sent, n, memory_order_relaxed);
+        atomic_fetch_add_explicit(&ep->st_batches, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(by_flusher ? &ep->st_flusher : &ep->st_inline, 1,
+                                  memory_order_relaxed);
+        unsigned bk = nf ? 31u - (unsigned)__builtin_clz(nf) : 0;
+        if (bk >= ALR_STATS_BATCH_BUCKETS)
+            bk = ALR_STATS_BATCH_BUCKETS - 1;
+        atomic_fetch_add_explicit(&ep->st_batch_frames[bk], 1, memory_order_relaxed);
+    }
+    staged_sub(ep, n);
+    ep->gen_done = gen;
+    if (r != ALR_OK && !ep->wdead) {
+        ep->wdead = true;
+        staged_sub(ep, ep->slen);
+        ep->slen = 0;
+        ep->sframes = 0;
+    } else if (r != ALR_OK) {
+        r = ALR_OK; /* already dead: whoever killed it reports */
+    }
+    pthread_cond_broadcast(&ep->wspace_cv);
+    return r;
+}
+
+static bool flusher_kick(alr_endpoint *ep);
+
+/* The writer role (wmu held, not writing): writes the stage as one batch,
+ * and again while urgent frames were staged meanwhile; what is left then
+ * goes to the flusher.  nonblock (a deferred frame's sender): one
+ * non-blocking sendmsg; what the socket does not take is handed to the
+ * flusher with the writer role (the sender never blocks in a write).
+ * Returns the first write error (the caller fails ep). */
+static alr_err flush_locked(alr_endpoint *ep, bool by_flusher, bool nonblock)
+{
+    alr_err r = ALR_OK;
+    bool first = true;
+    ep->writing = true;
+    while (ep->slen && !ep->wdead && (first || ep->fl_urgent)) {
+        first = false;
+        uint8_t *b = ep->stage;
+        size_t n = ep->slen, cap = ep->scap;
+        uint32_t nf = ep->sframes;
+        uint64_t gen = ep->sgen++;
+        ep->stage = ep->wbuf;
+        ep->scap = ep->wcap;
+        ep->wbuf = b;
+        ep->wcap = cap;
+        ep->slen = 0;
+        ep->sframes = 0;
+        ep->fl_urgent = false;
+        pthread_mutex_unlock(&ep->wmu);
+        unsigned long calls = 0;
+        if (nonblock && ep->fl_started) {
+            ssize_t w;
+            do {
+                w = send(ep->fd, b, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+                calls++;
+            } while (w < 0 && errno == EINTR);
+            if (w >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) {
+                size_t done = w > 0 ? (size_t)w : 0;
+                if (done < n) { /* the socket is full: the flusher finishes it */
+                    pthread_mutex_lock(&ep->wmu);
+                    atomic_fetch_add_explicit(&ep->st_writes, calls, memory_order_relaxed);
+                    ep->handoff = true;
+                    ep->hoff = done;
+                    ep->hlen = n;
+                    ep->hframes = nf;
+                    ep->hgen = gen;
+                    ep->fl_idle = false;
+                    pthread_cond_signal(&ep->flush_cv);
+                    return ALR_OK; /* still writing: the role passes to the flusher */
+                }
+                r = ALR_OK;
+            } else {
+                r = errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN ? ALR_ECLOSED
+                                                                               : ALR_EIO;
+            }
+        } else {
+            struct iovec iov = {b, n};
+            r = alri_net_write_counted(ep->fd, &iov, 1, ep->cfg.call_timeout_ms, &calls);
+        }
+        pthread_mutex_lock(&ep->wmu);
+        r = batch_done(ep, n, nf, gen, r, calls, by_flusher);
         if (r != ALR_OK)
-            ep->wdead = true;
+            break;
+    }
+    ep->writing = false;
+    pthread_cond_broadcast(&ep->wspace_cv);
+    if (r == ALR_OK && !by_flusher && ep->slen && !ep->wdead && !flusher_kick(ep))
+        return flush_locked(ep, false, false); /* no flusher: keep writing */
+    return r;
+}
+
+static void write_failed(alr_endpoint *ep, alr_err r)
+{
+    if (r == ALR_ETIMEDOUT)
+        alri_ep_fail(ep, ALR_ETIMEDOUT, "write stalled for %u ms (the peer does not read)",
+                     ep->cfg.call_timeout_ms);
+    else
+        alri_ep_fail(ep, ALR_ECLOSED, "write failed: %s",
+                     r == ALR_ECLOSED ? "the peer has gone" : alr_strerror(r));
+}
+
+/* The flusher finishes a batch a sender could not write without blocking
+ * (wmu held; the writer role is the flusher's now). */
+static alr_err finish_handoff(alr_endpoint *ep)
+{
+    ep->handoff = false;
+    size_t off = ep->hoff, n = ep->hlen;
+    uint32_t nf = ep->hframes;
+    uint64_t gen = ep->hgen;
+    pthread_mutex_unlock(&ep->wmu);
+    struct iovec iov = {ep->wbuf + off, n - off};
+    unsigned long calls = 0;
+    alr_err r = alri_net_write_counted(ep->fd, &iov, 1, ep->cfg.call_timeout_ms, &calls);
+    pthread_mutex_lock(&ep->wmu);
+    r = batch_done(ep, n, nf, gen, r, calls, true);
+    ep->writing = false;
+    pthread_cond_broadcast(&ep->wspace_cv);
+    return r;
+}
+
+/* A write of the flusher failed (wmu held): the flusher holds no
+ * reference to ep and must never run completions (they may drop the last
+ * one), so it only records the error and shuts the socket; the reader,
+ * whose recv fails now, fails the endpoint with this error. */
+static void flusher_failed(alr_endpoint *ep, alr_err r)
+{
+    atomic_store(&ep->wfail, (int)r);
+    shutdown(ep->fd, SHUT_RDWR);
+}
+
+static void *flusher_main(void *arg)
+{
+    alr_endpoint *ep = arg;
+    pthread_mutex_lock(&ep->wmu);
+    for (;;) {
+        if (ep->fl_stop)
+            break;
+        if (ep->handoff) {
+            alr_err r = finish_handoff(ep);
+            if (r != ALR_OK)
+                flusher_failed(ep, r);
+            continue;
+        }
+        if (!ep->slen || ep->writing || ep->wdead) {
+            ep->fl_idle = true;
+            pthread_cond_wait(&ep->flush_cv, &ep->wmu);
+            ep->fl_idle = false;
+            continue;
+        }
+        /* linger while producers keep appending */
+        uint64_t start = now_ns();
+        uint64_t limit = start + (uint64_t)ep->cfg.flush_delay_us * 1000u;
+        while (!ep->fl_stop && !ep->fl_urgent && !ep->writing && !ep->handoff && ep->slen &&
+               ep->slen < ep->cfg.max_batch_bytes) {
+            uint64_t now = now_ns();
+            if (now >= limit)
+                break;
+            uint64_t before = ep->appends;
+            uint64_t until = now + quiet_ns(ep);
+            struct timespec ts = ts_at_ns(until < limit ? until : limit);
+            pthread_cond_timedwait(&ep->flush_cv, &ep->wmu, &ts);
+            if (ep->appends == before && !ep->fl_urgent)
+                break; /* quiet: nobody is adding to the batch */
+        }
+        if (ep->fl_stop)
+            break;
+        if (ep->writing || ep->handoff || !ep->slen)
+            continue;
+        alr_err r = flush_locked(ep, true, false);
+        if (r != ALR_OK)
+            flusher_failed(ep, r);
     }
     pthread_mutex_unlock(&ep->wmu);
-    if (r == ALR_OK) {
-        atomic_fetch_add(&ep->frames_sent, 1);
-    } else if (!was_dead) {
-        if (r == ALR_ETIMEDOUT)
-            alri_ep_fail(ep, ALR_ETIMEDOUT, "write stalled for %u ms (the peer does not read)",
-                         ep->cfg.call_timeout_ms);
-        else
-            alri_ep_fail(ep, ALR_ECLOSED, "write failed: %s",
-                         r == ALR_ECLOSED ? "the peer has gone" : alr_strerror(r));
+    return NULL;
+}
+
+/* Wakes the flusher (wmu held), starting it on first need; false when it
+ * cannot be started (the caller writes itself). */
+static bool flusher_start(alr_endpoint *ep)
+{
+    if (!ep->fl_started) {
+        if (ep->fl_stop || alri_thread_start(&ep->flusher, flusher_main, ep) != 0)
+            return false;
+        ep->fl_started = true;
     }
+    return true;
+}
+
+static bool flusher_kick(alr_endpoint *ep)
+{
+    if (!flusher_start(ep))
+        return false;
+    bool urgent = ep->slen >= ep->cfg.max_batch_bytes;
+    if (urgent)
+        ep->fl_urgent = true;
+    /* a lingering flusher notices appends by itself: no wake-up per frame */
+    if (ep->fl_idle || urgent) {
+        ep->fl_idle = false;
+        pthread_cond_signal(&ep->flush_cv);
+    }
+    return true;
+}
+
+static bool stage_room(alr_endpoint *ep, size_t need)
+{
+    if (ep->scap - ep->slen >= need)
+        return true;
+    size_t nc = ep->scap ? ep->scap * 2 : 65536;
+    while (nc - ep->slen < need)
+        nc *= 2;
+    uint8_t *nb = realloc(ep->stage, nc);
+    if (!nb)
+        return false;
+    ep->stage = nb;
+    ep->scap = nc;
+    return true;
+}
+
+alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
+{
+    alri_tls *t = alri_tls_get();
+    size_t need = len + ALRI_FRAME_HDR_MAX;
+    pthread_mutex_lock(&ep->wmu);
+    alr_err r = budget_wait(ep, t, need, deadline_ms);
+    if (r == ALR_OK) {
+        staged_add(ep, need);
+        thread_add(ep, t, need);
+    }
+    pthread_mutex_unlock(&ep->wmu);
+    return r;
+}
+
+void alri_ep_unreserve(alr_endpoint *ep, size_t len)
+{
+    pthread_mutex_lock(&ep->wmu);
+    staged_sub(ep, len + ALRI_FRAME_HDR_MAX);
+    pthread_cond_broadcast(&ep->wspace_cv);
+    pthread_mutex_unlock(&ep->wmu);
+}
+
+alr_err alri_ep_send_ex(alr_endpoint *ep, alri_frame *f, const void *body, size_t len,
+                        uint64_t *seq, unsigned flags, uint64_t deadline_ms)
+{
+    alri_tls *t = flags & (ALRI_SEND_BUDGET | ALRI_SEND_RESERVED) ? alri_tls_get() : NULL;
+    size_t reserved = flags & ALRI_SEND_RESERVED ? len + ALRI_FRAME_HDR_MAX : 0;
+    pthread_mutex_lock(&ep->wmu);
+    alr_err r = ALR_OK;
+    if (ep->wdead)
+        r = ALR_ECLOSED;
+    else if (flags & ALRI_SEND_BUDGET)
+        r = budget_wait(ep, t, len + ALRI_FRAME_HDR_MAX, deadline_ms);
+    if (r == ALR_OK && !stage_room(ep, len + ALRI_FRAME_HDR_MAX))
+        r = ALR_ENOMEM;
+    size_t hl = 0;
+    if (r == ALR_OK) {
+        if (seq) { /* numbered in write order: stage order is write order */
+            *seq = ++ep->wseq;
+            if (f->kind == ALRI_FRAME_PING)
+                f->token = *seq;
+        }
+        hl = alri_frame_hdr_put(ep->stage + ep->slen, f, len);
+        if (!hl)
+            r = ALR_EINVAL;
+    }
+    if (r != ALR_OK) {
+        if (reserved) {
+            staged_sub(ep, reserved);
+            pthread_cond_broadcast(&ep->wspace_cv);
+        }
+        pthread_mutex_unlock(&ep->wmu);
+        return r;
+    }
+    if (len)
+        memcpy(ep->stage + ep->slen + hl, body, len);
+    bool alone = ep->slen == 0;
+    ep->slen += hl + len;
+    ep->sframes++;
+    ep->appends++;
+    uint64_t gen = ep->sgen;
+    if (reserved) {
+        staged_sub(ep, reserved);
+        staged_add(ep, hl + len);
+    } else {
+        staged_add(ep, hl + len);
+        if (t)
+            thread_add(ep, t, hl + len);
+    }
+    bool idle = false;
+    if (flags & ALRI_SEND_DEFER) {
+        uint64_t now = now_ns();
+        idle = alone && now - ep->last_append_ns >= quiet_ns(ep);
+        ep->last_append_ns = now;
+    }
+    bool wait = f->kind == ALRI_FRAME_CLOSE; /* orderly close: on the wire before shutdown */
+    bool defer = flags & ALRI_SEND_DEFER;
+    if (ep->writing) {
+        if (!defer) /* the writer must not linger with it */
+            ep->fl_urgent = true;
+    } else {
+        /* a deferred frame: at once when the connection is idle (a lone
+         * call), without blocking; else the flusher's */
+        bool nonblock = defer && idle && ep->fl_started; /* else: a blocking write */
+        if (nonblock || !defer || idle || !flusher_kick(ep)) {
+            r = flush_locked(ep, false, nonblock);
+            if (r != ALR_OK) {
+                pthread_mutex_unlock(&ep->wmu);
+                write_failed(ep, r);
+                return r;
+            }
+        }
+    }
+    while (wait && !ep->wdead && ep->gen_done < gen)
+        pthread_cond_wait(&ep->wspace_cv, &ep->wmu);
+    if (wait && ep->gen_done < gen)
+        r = ALR_ECLOSED;
+    pthread_mutex_unlock(&ep->wmu);
     return r;
 }
 
 alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len)
 {
-    return ep_send(ep, (alri_frame *)(uintptr_t)f, body, len, NULL);
+    return alri_ep_send_ex(ep, (alri_frame *)(uintptr_t)f, body, len, NULL, 0, 0);
 }
 
 alr_err alri_ep_send_seq(alr_endpoint *ep, alri_frame *f, const void *body, size_t len,
                          uint64_t *seq)
 {
-    return ep_send(ep, f, body, len, seq);
+    return alri_ep_send_ex(ep, f, body, len, seq, 0, 0);
+}
+
+/* Stops writing (ep failed): wakes every producer waiting on a budget. */
+static void write_path_kill(alr_endpoint *ep)
+{
+    pthread_mutex_lock(&ep->wmu);
+    ep->wdead = true;
+    pthread_cond_broadcast(&ep->wspace_cv);
+    pthread_cond_signal(&ep->flush_cv);
+    pthread_mutex_unlock(&ep->wmu);
+}
+
+bool alri_ep_async_take(alr_endpoint *ep)
+{
+    if (ep->nasync >= ep->cfg.max_async_outstanding)
+        return false;
+    ep->nasync++;
+    atomic_store_explicit(&ep->st_async, ep->nasync, memory_order_relaxed);
+    stat_max(&ep->st_async_max, ep->nasync);
+    return true;
+}
+
+void alri_ep_async_done(alr_endpoint *ep)
+{
+    if (ep->nasync)
+        ep->nasync--;
+    atomic_store_explicit(&ep->st_async, ep->nasync, memory_order_relaxed);
+}
+
+alr_err alr_endpoint_stats(const alr_endpoint *cep, alr_stats *out)
+{
+    if (!cep || !out)
+        return ALR_EINVAL;
+    alr_endpoint *ep = (alr_endpoint *)(uintptr_t)cep;
+    memset(out, 0, sizeof *out);
+#define LD(x) atomic_load_explicit(&ep->x, memory_order_relaxed)
+    out->messages_sent = LD(frames_sent);
+    out->bytes_sent = LD(st_bytes_sent);
+    out->messages_received = LD(frames_received);
+    out->bytes_received = LD(st_bytes_received);
+    out->writes = LD(st_writes);
+    out->reads = LD(st_reads);
+    out->batches = LD(st_batches);
+    for (unsigned i = 0; i < ALR_STATS_BATCH_BUCKETS; i++)
+        out->batch_frames[i] = LD(st_batch_frames[i]);
+    out->staged_bytes = LD(st_staged);
+    out->staged_bytes_max = LD(st_staged_max);
+    out->async_outstanding = LD(st_async);
+    out->async_outstanding_max = LD(st_async_max);
+    out->throttled = LD(st_throttled);
+    out->inline_flushes = LD(st_inline);
+    out->flusher_flushes = LD(st_flusher);
+#undef LD
+    return ALR_OK;
 }
 
 /* ================================================================ handshake */
@@ -677,6 +1215,7 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
         if (p && p->state == ALRI_CALL_WAITING && p->async) { /* an async call */
             alr_async *h = p->async;
             p->async = NULL;
+            alri_ep_async_done(ep);
             if (h->ostatus)
                 s->nostatus--;
             p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
@@ -775,6 +1314,7 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
                     p->async->lnext = ok;
                     ok = p->async;
                     p->async = NULL;
+                    alri_ep_async_done(ep);
                     s->nostatus--;
                     p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
                     if (!p->holds)
@@ -847,13 +1387,19 @@ void alri_ep_read_loop(alr_endpoint *ep)
         }
         long n = alri_net_read(ep->fd, ep->rbuf + ep->rlen, ep->rcap - ep->rlen, UINT64_MAX);
         if (n <= 0) {
-            if (n == 0)
+            alr_err wf = (alr_err)atomic_load(&ep->wfail);
+            if (wf != ALR_OK)
+                write_failed(ep, wf); /* the flusher's write failed first */
+            else if (n == 0)
                 alri_ep_fail(ep, ALR_ECLOSED, "the peer closed the connection");
             else
                 alri_ep_fail(ep, ALR_ECLOSED, "read: %s", strerror(errno));
             return;
         }
         ep->rlen += (size_t)n;
+        atomic_fetch_add_explicit(&ep->st_reads, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&ep->st_bytes_received, (unsigned long long)n,
+                                  memory_order_relaxed);
         if (atomic_load(&ep->state) != ALRI_EP_OPEN)
             return;
     }

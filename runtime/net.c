@@ -239,6 +239,12 @@ void alri_net_peer_name(int fd, char out[ALRI_NET_NAME_MAX])
 
 alr_err alri_net_write(int fd, struct iovec *iov, int n, uint32_t stall_ms)
 {
+    return alri_net_write_counted(fd, iov, n, stall_ms, NULL);
+}
+
+alr_err alri_net_write_counted(int fd, struct iovec *iov, int n, uint32_t stall_ms,
+                               unsigned long *calls)
+{
     while (n > 0) {
         if (iov->iov_len == 0) {
             iov++;
@@ -250,6 +256,8 @@ alr_err alri_net_write(int fd, struct iovec *iov, int n, uint32_t stall_ms)
         mh.msg_iov = iov;
         mh.msg_iovlen = (size_t)n;
         ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        if (calls)
+            ++*calls;
         if (w < 0) {
             if (errno == EINTR)
                 continue;

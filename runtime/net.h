@@ -49,6 +49,9 @@ void alri_net_peer_name(int fd, char out[ALRI_NET_NAME_MAX]);
  * the socket to take more bytes each time it is full.  ALR_OK, ALR_ECLOSED
  * (the peer is gone: EPIPE, ECONNRESET), ALR_ETIMEDOUT (stalled), ALR_EIO. */
 alr_err alri_net_write(int fd, struct iovec *iov, int n, uint32_t stall_ms);
+/* The same, adding the number of sendmsg calls made to *calls (may be NULL). */
+alr_err alri_net_write_counted(int fd, struct iovec *iov, int n, uint32_t stall_ms,
+                               unsigned long *calls);
 
 /* Reads what is there (at most cap bytes) into buf, waiting until
  * deadline_ms (UINT64_MAX: forever).  Returns the byte count (> 0); 0 for

@@ -19,7 +19,10 @@
  *    scheduled, empty queue, no busy call id, no active call, no live owner;
  *  - the fd is closed only when the endpoint is freed (refs == 0), so a
  *    late writer can never write into a reused descriptor;
- *  - lock order: ep->mu before pool->mu; ep->wmu is never held with ep->mu.
+ *  - lock order: ep->mu before pool->mu; ep->wmu is never held with ep->mu;
+ *  - the write path (under ep->wmu): at most one thread is the writer;
+ *    stage non-empty implies a writer is active or the flusher is awake or
+ *    signalled; staged == slen + the batch being written + reservations.
  */
 #ifndef ALR_RPC_INTERNAL_H
 #define ALR_RPC_INTERNAL_H
@@ -40,6 +43,16 @@
 #define ALRI_DEFAULT_CONNECT_TIMEOUT_MS 10000u
 #define ALRI_DEFAULT_WORKERS 64u
 #define ALRI_DEFAULT_MAX_MESSAGE (64u * 1024u * 1024u)
+#define ALRI_DEFAULT_MAX_BATCH_BYTES (256u * 1024u)
+#define ALRI_DEFAULT_FLUSH_DELAY_US 1000u
+#define ALRI_DEFAULT_THREAD_SEND_BUDGET (4u * 1024u * 1024u)
+#define ALRI_DEFAULT_ENDPOINT_SEND_BUDGET (16u * 1024u * 1024u)
+#define ALRI_DEFAULT_MAX_ASYNC_OUTSTANDING 65536u
+/* Quiet / idle: no deferred append for this long (or flush_delay_us / 20
+ * if longer) ends the flusher's lingering, and lets a deferred frame
+ * finding the stage empty and no writer be written at once (a lone call
+ * on an idle connection). */
+#define ALRI_IDLE_NS 50000u
 
 /* Bounds on what one peer can make us hold. */
 #define ALRI_MAX_SLOTS 4096u           /* slot records per endpoint */
@@ -146,11 +159,38 @@ struct alr_endpoint {
     uint32_t ncallers;         /* threads inside alr_call_sync on this endpoint */
     size_t queued_bytes;       /* bodies of queued inbound frames */
 
-    pthread_mutex_t wmu;       /* the write path */
-    bool wdead;                /* a write failed: the stream is broken */
-    atomic_ulong frames_sent;  /* statistics (tests) */
+    /* the write path (endpoint.c, "the write path"): every field under wmu */
+    pthread_mutex_t wmu;
+    pthread_cond_t wspace_cv;  /* staged went down, a batch was written, or wdead */
+    pthread_cond_t flush_cv;   /* the flusher's wake-up (CLOCK_MONOTONIC) */
+    bool wdead;                /* a write failed or the endpoint failed: no more writes */
+    bool writing;              /* a thread holds the writer role (writes wbuf) */
+    bool fl_started, fl_stop, fl_urgent, fl_idle; /* the flusher thread */
+    uint8_t *stage;            /* frames appended, not yet taken by the writer */
+    size_t slen, scap;
+    uint32_t sframes;          /* frames in stage */
+    uint8_t *wbuf;             /* the batch being written (writer role only) */
+    size_t wcap;
+    size_t staged;             /* slen + the batch being written + reservations */
+    atomic_int wfail;          /* alr_err of a failed flusher write (the reader reports it) */
+    bool handoff;              /* wbuf[hoff, hlen) is the flusher's to finish */
+    size_t hoff, hlen;
+    uint32_t hframes;
+    uint64_t hgen;
+    uint64_t sgen;             /* generation of stage; a batch keeps its stage's */
+    uint64_t gen_done;         /* the last generation completely written */
+    uint64_t appends;          /* frames ever appended (the flusher's quiet test) */
+    uint64_t last_append_ns;
+    pthread_t flusher;
+    uint64_t wseq;             /* order of oneway status CALLs and PINGs */
+    uint32_t nasync;           /* under mu: async calls in flight (calls[] entries) */
+    /* statistics (alr_endpoint_stats): relaxed atomics */
+    atomic_ulong frames_sent;
     atomic_ulong frames_received;
-    uint64_t wseq;             /* under wmu: order of oneway status CALLs and PINGs */
+    atomic_ullong st_bytes_sent, st_bytes_received, st_writes, st_reads, st_batches;
+    atomic_ullong st_batch_frames[ALR_STATS_BATCH_BUCKETS];
+    atomic_ullong st_staged, st_staged_max, st_async, st_async_max, st_throttled;
+    atomic_ullong st_inline, st_flusher;
 
     uint8_t *rbuf;             /* receive buffer: reader thread only */
     size_t rlen, rcap;
@@ -249,6 +289,12 @@ struct alri_tls {
     uint32_t narenas;
     alr_arena *scratch;        /* results decoded without a caller arena */
     alr_buf ebuf;              /* encoding buffer of outgoing calls */
+    struct {
+        uint64_t serial;       /* endpoint serial, 0 = unused */
+        uint64_t gen[2];       /* its stage generations this thread appended to */
+        size_t bytes[2];
+    } sacct[4];                /* bytes this thread staged (thread_send_budget) */
+    uint32_t sacct_next;
     alr_frame **frames;        /* alr_frame_push stack (async.c) */
     uint32_t nframes, frames_cap;
     char errtext[ALRI_ERRTEXT];
@@ -293,8 +339,28 @@ void alri_ep_read_loop(alr_endpoint *ep);
  * calls, drops queued frames, cancels running ones, shuts the socket. */
 void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Sends one frame (the one write path).  Never called with ep->mu held. */
+/* Sends one frame (the one write path): appends it to the stage and, if no
+ * thread is writing, writes the stage now.  Returns once the frame is
+ * staged (a CLOSE: written).  Never called with ep->mu held. */
 alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len);
+/* Flags of alri_ep_send_ex. */
+#define ALRI_SEND_DEFER 1u    /* may wait in the stage for company (async, oneway) */
+#define ALRI_SEND_BUDGET 2u   /* waits for room in the send budgets until deadline_ms */
+#define ALRI_SEND_RESERVED 4u /* room was taken with alri_ep_reserve(len) */
+/* alri_ep_send with flags; seq as alri_ep_send_seq (NULL: not numbered).
+ * ALR_OK, ALR_ECLOSED (the stream is dead), ALR_ETIMEDOUT (BUDGET: no room
+ * before deadline_ms; nothing was staged), ALR_ENOMEM, ALR_EINVAL. */
+alr_err alri_ep_send_ex(alr_endpoint *ep, alri_frame *f, const void *body, size_t len,
+                        uint64_t *seq, unsigned flags, uint64_t deadline_ms);
+/* Waits until a frame with a body of len bytes fits the send budgets and
+ * reserves that room (ALR_OK), or ALR_ETIMEDOUT / ALR_ECLOSED. */
+alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms);
+/* Gives back a reservation that will not be sent. */
+void alri_ep_unreserve(alr_endpoint *ep, size_t len);
+/* Counts an async call in flight (ep->mu held); false at the cap. */
+bool alri_ep_async_take(alr_endpoint *ep);
+/* An async call's calls[] entry was released (ep->mu held). */
+void alri_ep_async_done(alr_endpoint *ep);
 /* The same, numbering the frame in write order (ep->wseq, under wmu) into
  * *seq; a PING gets that number as its token.  For oneway status CALLs and
  * the PINGs that flush them (async.c). */

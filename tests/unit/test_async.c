@@ -253,10 +253,15 @@ static void rec_cb(alr_async *h, void *user)
 
 static void test_callback_and_wait(void)
 {
+    /* a sleep first on this thread's slot: the peer runs the add after it,
+     * so the add is surely pending when then() is called below */
+    alr_async *pre = start_sleep(100);
     alr_async *h = start_add(2, 3);
-    CHECK(h != NULL);
-    if (!h)
+    CHECK(pre != NULL && h != NULL);
+    if (!h) {
+        alr_async_release(pre);
         return;
+    }
     static cb_rec r;
     CHECK(alr_async_then(h, rec_cb, &r) == ALR_OK);
     CHECK(alr_async_then(h, rec_cb, &r) == ALR_EINVAL); /* one callback per handle */
@@ -270,6 +275,10 @@ static void test_callback_and_wait(void)
     CHECK(!pthread_equal(r.thread, pthread_self())); /* the reader ran it */
     CHECK_EQ_INT(alr_async_cancel(h), ALR_EAGAIN);   /* already complete */
     alr_async_release(h);
+    if (pre) {
+        CHECK_EQ_INT(alr_async_wait(pre, 5000), ALR_OK);
+        alr_async_release(pre);
+    }
 
     /* then() on a complete handle: now, on this thread */
     h = start_add(40, 2);

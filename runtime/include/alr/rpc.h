@@ -75,6 +75,18 @@ typedef struct alr_config {
     uint32_t max_message;          /* bytes in one frame (64 MiB) */
     alr_log_fn log;                /* NULL: silent (the default) */
     void *log_user;
+    /* ---- batching and flow control (spec/threading.md section 12) ---- */
+    uint32_t max_batch_bytes;      /* the flusher writes at once when this much is
+                                      staged (256 KiB) */
+    uint32_t flush_delay_us;       /* the longest a deferred (async, oneway) frame
+                                      waits for company while producers keep
+                                      appending (1000 us); 0 = no lingering */
+    uint32_t thread_send_budget;   /* bytes one thread may have staged and not yet
+                                      written on one endpoint (4 MiB) */
+    uint32_t endpoint_send_budget; /* bytes staged and not yet written on one
+                                      endpoint, all threads (16 MiB) */
+    uint32_t max_async_outstanding; /* async calls in flight per endpoint; at the cap
+                                       alr_call_async fails with ALR_EAGAIN (65536) */
 } alr_config;
 
 /* Fills cfg with the documented defaults. */
@@ -106,6 +118,63 @@ const alr_iface *alr_endpoint_iface(const alr_endpoint *ep);
 alr_err alr_endpoint_status(const alr_endpoint *ep);
 /* Text of the first fatal error ("" when healthy); owned by ep. */
 const char *alr_endpoint_error(const alr_endpoint *ep);
+
+/* ---- statistics (spec/threading.md section 12) ---- */
+
+#define ALR_STATS_BATCH_BUCKETS 20
+
+/* Counters of one endpoint since it was created.  Every field is read
+ * with relaxed atomics: each is exact, the set is not one snapshot. */
+typedef struct alr_stats {
+    uint64_t messages_sent;     /* frames written (calls, replies, control) */
+    uint64_t bytes_sent;        /* bytes written after the handshake */
+    uint64_t messages_received; /* frames received */
+    uint64_t bytes_received;    /* bytes read after the handshake */
+    uint64_t writes;            /* write syscalls (sendmsg) */
+    uint64_t reads;             /* read syscalls that returned bytes */
+    uint64_t batches;           /* flushes: one buffer of frames handed to the
+                                   socket (>= 1 write each) */
+    /* batch_frames[i]: flushes that carried [2^i, 2^(i+1)) frames (the last
+     * bucket: 2^19 and more) */
+    uint64_t batch_frames[ALR_STATS_BATCH_BUCKETS];
+    uint64_t staged_bytes;      /* now: staged and not yet written */
+    uint64_t staged_bytes_max;  /* the most ever staged at once */
+    uint64_t async_outstanding; /* now: async calls in flight */
+    uint64_t async_outstanding_max;
+    uint64_t throttled;         /* times a producer waited on a send budget */
+    uint64_t inline_flushes;    /* flushes done by the calling thread */
+    uint64_t flusher_flushes;   /* flushes done by the endpoint's flusher thread */
+} alr_stats;
+
+/* Fills *out with ep's counters.  ALR_EINVAL for NULL. */
+alr_err alr_endpoint_stats(const alr_endpoint *ep, alr_stats *out);
+
+/* ---- latency recorder (for users: benchmarks, monitoring) ----
+ *
+ * A log-bucketed histogram of nanosecond values: values below 16 are
+ * exact; above, each power of two is split in 16 buckets, so a reported
+ * percentile is within 1/32 (3.2 %) of a value recorded in its bucket
+ * (the bucket's midpoint is reported, clamped to [min, max]).  min, max
+ * and mean are exact.  alr_latency_add is lock-free (relaxed atomics) and
+ * may be called from any number of threads; a summary taken while adds
+ * run sees some of them. */
+typedef struct alr_latency alr_latency;
+
+typedef struct alr_latency_report {
+    uint64_t count;
+    uint64_t min, max;  /* 0 when count is 0 */
+    double mean;
+    uint64_t p50, p90, p99;
+} alr_latency_report;
+
+/* A new, empty recorder (NULL when out of memory); alr_latency_free. */
+alr_latency *alr_latency_new(void);
+void alr_latency_add(alr_latency *l, uint64_t ns);
+/* Summarises what was added so far into *s. */
+void alr_latency_summary(const alr_latency *l, alr_latency_report *s);
+/* Forgets every value (not concurrently with adds). */
+void alr_latency_reset(alr_latency *l);
+void alr_latency_free(alr_latency *l);
 
 /* ---- ambient context (thread-local scopes) ---- */
 
@@ -155,7 +224,10 @@ typedef void (*alr_async_fn)(alr_async *h, void *user);
 
 /* Starts local method `method` of iface on the current endpoint without
  * waiting (checks and errors as alr_call_sync; one-way methods: EINVAL,
- * use alr_call_oneway).  On ALR_OK *out is a new handle the caller owns
+ * use alr_call_oneway).  Flow control: waits for room in the send budgets
+ * up to the call's deadline (then ALR_ETIMEDOUT); with
+ * max_async_outstanding calls of the endpoint in flight it fails at once
+ * with ALR_EAGAIN (it never blocks on that cap).  On ALR_OK *out is a new handle the caller owns
  * (alr_async_release); a failure after the send (endpoint closed, ...)
  * completes the handle.  On an error *out is NULL and nothing was sent.
  * The deadline is that of alr_call_sync (timeout stack, @deadline,
@@ -204,8 +276,11 @@ void alr_async_retain(alr_async *h);
 void alr_async_release(alr_async *h);
 
 /* Calls a oneway or oneway status method on the current endpoint and
- * returns once the frame is written (checks as alr_call_sync; other modes:
- * ALR_EINVAL).  `oneway`: a failure on the peer comes back as FAULT and
+ * returns once the frame is staged for writing (batched: spec/threading.md
+ * section 12; checks as alr_call_sync; other modes: ALR_EINVAL).  Flow
+ * control: when the send budgets (thread_send_budget, endpoint_send_budget)
+ * are full it waits for room up to the call's deadline, then fails with
+ * ALR_ETIMEDOUT and nothing is sent.  `oneway`: a failure on the peer comes back as FAULT and
  * faults the endpoint.  `oneway status`: inside a frame it is tracked by
  * the frame (a failure reaches the frame's error callback and its pop;
  * success is confirmed by the frame's flush); outside any frame it behaves

@@ -1,0 +1,110 @@
+/*
+ * alr_server.c - ALR's server for the RPC benchmarks (bench/run_rpc.sh):
+ * serves bench_rpc.Adder (bench/add.alr) with the generated handler table
+ * on an alr_server with the default configuration (alr_config_init: worker
+ * threads started on demand), the way an application would.
+ *
+ *   alr_server [--host H] [--port P]
+ *       Listens on H:P (default 127.0.0.1, port 0: any free port), prints the
+ *       ready line, serves every connection until SIGTERM or SIGINT, closes
+ *       the server (every connection and thread), prints the exit line and
+ *       exits 0.
+ *
+ * Result lines (format in bench/README.md, "RPC result lines"; latency.h):
+ *   ALRBENCH/1 role=server impl=alr event=ready port=P
+ *   ALRBENCH/1 role=server impl=alr event=exit ops=N cpu_us=U
+ * ops: add() calls the handler ran since the ready line; cpu_us: the CPU
+ * time of the process (every thread: readers, workers, acceptor) from the
+ * ready line to the signal.
+ */
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "add_gen.h"
+#include "latency.h"
+
+static alr_err add(alr_call *call, uint64_t a, uint64_t b, uint64_t *ret)
+{
+    atomic_uint_fast64_t *ops = alr_call_user(call);
+    *ret = a + b;
+    atomic_fetch_add_explicit(ops, 1, memory_order_relaxed);
+    return ALR_OK;
+}
+
+_Noreturn static void usage(void)
+{
+    fprintf(stderr, "usage: alr_server [--host H] [--port P]\n");
+    exit(2);
+}
+
+static int fail(const char *what, alr_err e)
+{
+    const char *text = alr_last_error_text();
+    fprintf(stderr, "alr_server: %s: %s%s%s\n", what, alr_strerror(e), *text ? ": " : "", text);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *host = "127.0.0.1";
+    long port = 0;
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            usage();
+        if (strcmp(argv[i], "--host") == 0) {
+            host = argv[i + 1];
+        } else if (strcmp(argv[i], "--port") == 0) {
+            char *end;
+            port = strtol(argv[i + 1], &end, 10);
+            if (*end || port < 0 || port > 65535)
+                usage();
+        } else {
+            usage();
+        }
+    }
+
+    /* SIGTERM and SIGINT are taken by sigwait below; blocked before the
+     * library starts threads (which block every signal anyway) */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    static const bench_rpc_Adder_handlers handlers = {add};
+    static atomic_uint_fast64_t ops;
+    atomic_init(&ops, 0);
+    alr_config cfg;
+    alr_config_init(&cfg); /* the defaults: workers on demand, up to 64 */
+    alr_server *srv = NULL;
+    alr_err e = alr_server_new(&bench_rpc_iface, &cfg, &srv);
+    if (e != ALR_OK)
+        return fail("alr_server_new", e);
+    e = bench_rpc_Adder_serve(srv, &handlers, &ops);
+    if (e != ALR_OK) {
+        alr_server_close(srv);
+        return fail("bench_rpc_Adder_serve", e);
+    }
+    char addr[300];
+    snprintf(addr, sizeof addr, strchr(host, ':') ? "[%s]:%ld" : "%s:%ld", host, port);
+    e = alr_server_listen(srv, addr);
+    if (e != ALR_OK) {
+        alr_server_close(srv);
+        return fail(addr, e);
+    }
+
+    uint64_t cpu0 = bench_cpu_us(), ops0 = atomic_load(&ops);
+    bench_server_ready("alr", alr_server_port(srv));
+    int sig = 0;
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    uint64_t cpu = bench_cpu_us() - cpu0, n = atomic_load(&ops) - ops0;
+    alr_server_close(srv);
+    bench_server_exit("alr", n, cpu);
+    return 0;
+}

@@ -1,0 +1,655 @@
+/*
+ * test_flow.c - batching, flow control and statistics of the write path
+ * (runtime/endpoint.c "the write path"), the async cap (async.c) and the
+ * latency recorder (latency.c), in one process over loopback.  Assertions
+ * are on counters (alr_endpoint_stats), never on timings:
+ *  - a one-way flood from one thread takes < 1 socket write per 1000 calls;
+ *  - a lone sync (and async) call on an idle connection is written at once
+ *    by its caller, in one write;
+ *  - a producer against a peer that does not read (then reads slowly) is
+ *    throttled: staged bytes never exceed the endpoint budget, a call whose
+ *    deadline passes gets ALR_ETIMEDOUT, and once the peer reads every call
+ *    completes;
+ *  - max_async_outstanding: the call past the cap gets ALR_EAGAIN;
+ *  - percentiles of the latency recorder on known data.
+ * The schema is compiled from text; descriptors are written by hand.
+ * Only the main thread uses CHECK.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alr/rpc.h"
+#include "ast.h"
+#include "diag.h"
+#include "load.h"
+#include "lower.h"
+#include "net.h"
+#include "rpc_internal.h"
+#include "schema_ir.h"
+#include "sema.h"
+#include "test.h"
+
+/* ------------------------------------------------------------ the schema */
+
+static const char SCHEMA[] =
+    "package flowtest;\n"
+    "service Svc {\n"
+    "    static u64 add(u64 a, u64 b);\n"
+    "    static void sleep_ms(u32 ms);\n"
+    "    static status fail(i32 how);\n"
+    "    static oneway void log_event(u32 v);\n"
+    "    static oneway status audit(i32 how);\n"
+    "}\n";
+
+enum { M_ADD = 0, M_SLEEP = 1, M_FAIL = 2, M_LOG = 3, M_AUDIT = 4 };
+
+typedef struct { uint64_t a, b; } add_args;
+typedef struct { uint64_t ret; } u64_ret;
+typedef struct { uint32_t v; } u32_args;
+typedef struct { int32_t v; } i32_args;
+
+static const alr_type_desc t_u64 = {.kind = ALR_K_U64, .size = 8, .align = 8};
+static const alr_type_desc t_u32 = {.kind = ALR_K_U32, .size = 4, .align = 4};
+static const alr_type_desc t_i32 = {.kind = ALR_K_I32, .size = 4, .align = 4};
+static const alr_member_desc m_add[] = {{"a", 0, &t_u64, NULL}, {"b", 8, &t_u64, NULL}};
+static const alr_member_desc m_ret[] = {{"return", 0, &t_u64, NULL}};
+static const alr_member_desc m_ms[] = {{"ms", 0, &t_u32, NULL}};
+static const alr_member_desc m_how[] = {{"how", 0, &t_i32, NULL}};
+static const alr_member_desc m_v[] = {{"v", 0, &t_u32, NULL}};
+static const alr_struct_desc sd_add = {"flowtest.Svc.add$args", 16, 8, 2, m_add, ALR_DESC_ARGS | 0};
+static const alr_struct_desc sd_add_ret = {"flowtest.Svc.add$ret", 8, 8, 1, m_ret, ALR_DESC_RET | 0};
+static const alr_struct_desc sd_sleep = {"flowtest.Svc.sleep_ms$args", 4, 4, 1, m_ms, ALR_DESC_ARGS | 1};
+static const alr_struct_desc sd_fail = {"flowtest.Svc.fail$args", 4, 4, 1, m_how, ALR_DESC_ARGS | 2};
+static const alr_struct_desc sd_log = {"flowtest.Svc.log_event$args", 4, 4, 1, m_v, ALR_DESC_ARGS | 3};
+static const alr_struct_desc sd_audit = {"flowtest.Svc.audit$args", 4, 4, 1, m_how, ALR_DESC_ARGS | 4};
+
+/* ------------------------------------------------------------ the server */
+
+static atomic_int cancels_seen, audits_run, logs_run, sleeps_started;
+
+static alr_err h_add(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)c, (void)h;
+    ((u64_ret *)r)->ret = ((add_args *)a)->a + ((add_args *)a)->b;
+    return ALR_OK;
+}
+
+static void sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static alr_err h_sleep(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)h, (void)r;
+    atomic_fetch_add(&sleeps_started, 1);
+    uint32_t ms = ((u32_args *)a)->v;
+    for (uint32_t t = 0; t < ms && !alr_call_cancelled(c); t += 2)
+        sleep_ms(2);
+    if (alr_call_cancelled(c))
+        atomic_fetch_add(&cancels_seen, 1);
+    return ALR_OK;
+}
+
+static alr_err h_fail(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)h, (void)r;
+    int32_t how = ((i32_args *)a)->v;
+    if (how) {
+        alr_call_set_app_error(c, how, "fail(%d)", (int)how);
+        return ALR_EAPP;
+    }
+    return ALR_OK;
+}
+
+static alr_err h_log(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)h, (void)r;
+    atomic_fetch_add(&logs_run, 1);
+    if (((u32_args *)a)->v == 666) {
+        alr_call_set_error(c, "log_event refuses 666");
+        return ALR_EINVAL;
+    }
+    return ALR_OK;
+}
+
+static alr_err h_audit(alr_call *c, const void *h, void *a, void *r)
+{
+    (void)h, (void)r;
+    atomic_fetch_add(&audits_run, 1);
+    int32_t how = ((i32_args *)a)->v;
+    if (how) {
+        alr_call_set_error(c, "audit(%d) failed", (int)how);
+        return ALR_EINVAL;
+    }
+    return ALR_OK;
+}
+
+static const alr_method_info METHODS[] = {
+    {"flowtest.Svc.add", 0, ALR_METHOD_STATIC, ALR_RET_VALUE, 0, &sd_add, &sd_add_ret, h_add},
+    {"flowtest.Svc.sleep_ms", 0, ALR_METHOD_STATIC, ALR_RET_VOID, 0, &sd_sleep, NULL, h_sleep},
+    {"flowtest.Svc.fail", 0, ALR_METHOD_STATIC, ALR_RET_STATUS, 0, &sd_fail, NULL, h_fail},
+    {"flowtest.Svc.log_event", 0, ALR_METHOD_STATIC, ALR_RET_ONEWAY, 0, &sd_log, NULL, h_log},
+    {"flowtest.Svc.audit", 0, ALR_METHOD_STATIC, ALR_RET_ONEWAY_STATUS, 0, &sd_audit, NULL,
+     h_audit},
+};
+static const char *const SERVICES[] = {"flowtest.Svc"};
+static const int HANDLERS = 1; /* any non-NULL table: the invoke functions ignore it */
+
+static alr_iface IF;
+
+static uint8_t *compile_schema(size_t *len)
+{
+    char path[] = "/tmp/alr_test_flow_XXXXXX.alr";
+    int fd = mkstemps(path, 4);
+    if (fd < 0)
+        return NULL;
+    ssize_t w = write(fd, SCHEMA, sizeof SCHEMA - 1);
+    close(fd);
+    if (w != (ssize_t)(sizeof SCHEMA - 1)) {
+        unlink(path);
+        return NULL;
+    }
+    diag d;
+    diag_init(&d, stderr);
+    ast_ctx ctx;
+    ast_ctx_init(&ctx, &d);
+    uint8_t *blob = NULL;
+    int n = load_schema(&ctx, path, NULL, 0);
+    if (n == 0 && !ctx.oom)
+        n = sema_check(&ctx);
+    if (n == 0 && d.errors == 0 && !ctx.oom) {
+        alri_schema ir;
+        char err[256];
+        if (lower_schema(&ctx, &ir, err, sizeof err) == 0) {
+            if (alri_schema_write(&ir, &blob, len) != ALR_OK)
+                blob = NULL;
+            alri_schema_fini(&ir);
+        }
+    }
+    ast_ctx_fini(&ctx);
+    diag_fini(&d);
+    unlink(path);
+    return blob;
+}
+
+static alr_server *srv;
+static uint16_t port;
+
+static alr_server *start_server(void)
+{
+    alr_server *s = NULL;
+    alr_config c;
+    alr_config_init(&c);
+    if (alr_server_new(&IF, &c, &s) != ALR_OK)
+        return NULL;
+    alr_server_serve(s, 0, &HANDLERS, NULL);
+    if (alr_server_listen(s, "127.0.0.1:0") != ALR_OK) {
+        alr_server_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+#define WAIT_FOR(cond, ms)                                            \
+    do {                                                              \
+        for (unsigned w_ = 0; w_ < (ms) && !(cond); w_ += 2)          \
+            sleep_ms(2);                                              \
+    } while (0)
+
+static alr_endpoint *connect_cfg(const alr_config *c)
+{
+    char addr[64];
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
+    alr_endpoint *ep = NULL;
+    if (alr_endpoint_connect(addr, &IF, c, &ep) != ALR_OK)
+        fprintf(stderr, "connect: %s\n", alr_last_error_text());
+    return ep;
+}
+
+static alr_stats stats_of(alr_endpoint *ep)
+{
+    alr_stats s;
+    memset(&s, 0, sizeof s);
+    alr_endpoint_stats(ep, &s);
+    return s;
+}
+
+/* ------------------------------------------------------------ batching */
+
+#define FLOOD 200000u
+
+static void test_flood(void)
+{
+    alr_config c;
+    alr_config_init(&c);
+    c.flush_delay_us = 100000; /* a slow (sanitized) producer still fills big batches */
+    alr_endpoint *ep = connect_cfg(&c);
+    CHECK(ep != NULL);
+    if (!ep)
+        return;
+    alr_endpoint_push(ep);
+    atomic_store(&logs_run, 0);
+    alr_stats s0 = stats_of(ep);
+    unsigned ok = 0;
+    for (uint32_t i = 0; i < FLOOD; i++) {
+        u32_args a = {i == 666 ? 1 : i};
+        ok += alr_call_oneway(&IF, M_LOG, &a) == ALR_OK;
+    }
+    CHECK_EQ_INT(ok, FLOOD);
+    WAIT_FOR(atomic_load(&logs_run) == (int)FLOOD, 60000);
+    CHECK_EQ_INT(atomic_load(&logs_run), FLOOD);
+    alr_stats s1 = stats_of(ep);
+    uint64_t writes = s1.writes - s0.writes;
+    printf("  flood: %u oneway calls, %llu writes, %llu batches (%llu by the flusher, %llu "
+           "inline), staged max %llu bytes\n",
+           FLOOD, (unsigned long long)writes, (unsigned long long)(s1.batches - s0.batches),
+           (unsigned long long)(s1.flusher_flushes - s0.flusher_flushes),
+           (unsigned long long)(s1.inline_flushes - s0.inline_flushes),
+           (unsigned long long)s1.staged_bytes_max);
+    CHECK_EQ_INT(s1.messages_sent - s0.messages_sent, FLOOD);
+    CHECK(writes * 1000u < FLOOD); /* < 1 write per 1000 calls */
+    uint64_t big = 0; /* batches of 1024 frames or more */
+    for (unsigned i = 10; i < ALR_STATS_BATCH_BUCKETS; i++)
+        big += s1.batch_frames[i];
+    CHECK(big > 0);
+    CHECK_EQ_INT(s1.staged_bytes, 0);
+    CHECK(s1.bytes_sent > s0.bytes_sent);
+    CHECK_EQ_INT(alr_endpoint_status(ep), ALR_OK);
+    alr_endpoint_pop();
+    alr_endpoint_close(ep);
+
+    /* the same with the default knobs: printed, not asserted */
+    ep = connect_cfg(NULL);
+    CHECK(ep != NULL);
+    if (!ep)
+        return;
+    alr_endpoint_push(ep);
+    atomic_store(&logs_run, 0);
+    s0 = stats_of(ep);
+    for (uint32_t i = 0; i < FLOOD; i++) {
+        u32_args a = {i == 666 ? 1 : i};
+        (void)alr_call_oneway(&IF, M_LOG, &a);
+    }
+    WAIT_FOR(atomic_load(&logs_run) == (int)FLOOD, 60000);
+    s1 = stats_of(ep);
+    printf("  flood, default knobs: %u oneway calls, %llu writes\n", FLOOD,
+           (unsigned long long)(s1.writes - s0.writes));
+    alr_endpoint_pop();
+    alr_endpoint_close(ep);
+}
+
+static void test_lone_calls(void)
+{
+    alr_endpoint *ep = connect_cfg(NULL);
+    CHECK(ep != NULL);
+    if (!ep)
+        return;
+    alr_endpoint_push(ep);
+    sleep_ms(5); /* idle */
+    alr_stats s0 = stats_of(ep);
+    add_args a = {20, 22};
+    u64_ret r = {0};
+    CHECK_EQ_INT(alr_call_sync(&IF, M_ADD, &a, &r, NULL), ALR_OK);
+    CHECK_EQ_INT(r.ret, 42);
+    alr_stats s1 = stats_of(ep);
+    CHECK_EQ_INT(s1.messages_sent - s0.messages_sent, 1);
+    CHECK_EQ_INT(s1.writes - s0.writes, 1);
+    CHECK_EQ_INT(s1.inline_flushes - s0.inline_flushes, 1); /* by the caller */
+    CHECK_EQ_INT(s1.flusher_flushes - s0.flusher_flushes, 0);
+    CHECK(s1.messages_received - s0.messages_received == 1);
+    CHECK(s1.reads > s0.reads);
+    CHECK(s1.batch_frames[0] >= 1);
+    /* a lone async call after a pause: written by its caller too */
+    sleep_ms(5);
+    alr_async *h = NULL;
+    CHECK_EQ_INT(alr_call_async(&IF, M_ADD, &a, &h), ALR_OK);
+    alr_stats s2 = stats_of(ep);
+    CHECK_EQ_INT(s2.writes - s1.writes, 1);
+    CHECK_EQ_INT(s2.inline_flushes - s1.inline_flushes, 1);
+    if (h) {
+        CHECK_EQ_INT(alr_async_wait(h, ALR_WAIT_FOREVER), ALR_OK);
+        const u64_ret *v = alr_async_value(h);
+        CHECK(v && v->ret == 42);
+        alr_async_release(h);
+    }
+    /* sync round trips, recorded (printed, not asserted) */
+    alr_latency *l = alr_latency_new();
+    for (unsigned i = 0; l && i < 2000; i++) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        (void)alr_call_sync(&IF, M_ADD, &a, &r, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        alr_latency_add(l, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L +
+                                      (t1.tv_nsec - t0.tv_nsec)));
+    }
+    alr_latency_report rep;
+    alr_latency_summary(l, &rep);
+    printf("  sync add round trip: p50 %llu ns, p90 %llu, p99 %llu, max %llu\n",
+           (unsigned long long)rep.p50, (unsigned long long)rep.p90,
+           (unsigned long long)rep.p99, (unsigned long long)rep.max);
+    alr_latency_free(l);
+    alr_endpoint_pop();
+    alr_endpoint_close(ep);
+}
+
+/* ------------------------------------------------------------ flow control */
+
+typedef struct raw_peer {
+    int lfd;
+    alr_endpoint *ep;     /* handshaken, no reader: nobody reads its socket */
+    atomic_int go;        /* 1: start reading, slowly */
+    atomic_ullong nread;
+    pthread_t th;
+} raw_peer;
+
+static void *raw_accept(void *arg)
+{
+    raw_peer *p = arg;
+    int fd = -1;
+    for (int i = 0; i < 5000 && fd < 0; i++) {
+        struct pollfd pfd = {p->lfd, POLLIN, 0};
+        poll(&pfd, 1, 2);
+        fd = alri_net_accept(p->lfd);
+    }
+    if (fd < 0)
+        return NULL;
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    char err[256];
+    alr_schema *schema = NULL;
+    if (alr_schema_load(IF.blob, IF.blob_len, &schema, err, sizeof err) != ALR_OK) {
+        close(fd);
+        return NULL;
+    }
+    alr_config c;
+    alri_config_fix(&c, NULL);
+    alr_endpoint *ep = NULL;
+    if (alri_ep_new(&IF, &c, ALR_ROLE_ACCEPTOR, fd, schema, NULL, &ep) != ALR_OK) {
+        close(fd);
+        alr_schema_free(schema);
+        return NULL;
+    }
+    if (alri_ep_handshake(ep, err, sizeof err) != ALR_OK) {
+        alri_pool_stop(&ep->own_pool);
+        alri_ep_unref(ep);
+        return NULL;
+    }
+    p->ep = ep;
+    return NULL;
+}
+
+/* The slow consumer: nothing until go, then 4 KiB per ms, until EOF. */
+static void *raw_consume(void *arg)
+{
+    raw_peer *p = arg;
+    while (!atomic_load(&p->go))
+        sleep_ms(1);
+    char buf[4096];
+    for (;;) {
+        long n = alri_net_read(p->ep->fd, buf, sizeof buf, alri_now_ms() + 20000);
+        if (n <= 0)
+            break;
+        atomic_fetch_add(&p->nread, (unsigned long long)n);
+        if (atomic_load(&p->go) == 1)
+            sleep_ms(1);
+    }
+    return NULL;
+}
+
+#define BUDGET (64u * 1024u)
+#define TBUDGET (16u * 1024u)
+
+static void test_flow_control(void)
+{
+    static raw_peer p;
+    memset(&p, 0, sizeof p);
+    char err[256];
+    uint16_t rport = 0;
+    CHECK_EQ_INT(alri_net_listen("127.0.0.1", "0", &p.lfd, &rport, err, sizeof err), ALR_OK);
+    pthread_t acc;
+    pthread_create(&acc, NULL, raw_accept, &p);
+    alr_config c;
+    alr_config_init(&c);
+    c.endpoint_send_budget = BUDGET;
+    c.thread_send_budget = TBUDGET;
+    char addr[64];
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", rport);
+    alr_endpoint *ep = NULL;
+    CHECK_EQ_INT(alr_endpoint_connect(addr, &IF, &c, &ep), ALR_OK);
+    pthread_join(acc, NULL);
+    close(p.lfd);
+    CHECK(p.ep != NULL);
+    if (!ep || !p.ep) {
+        alr_endpoint_close(ep);
+        return;
+    }
+    int small = 4096;
+    setsockopt(ep->fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    pthread_create(&p.th, NULL, raw_consume, &p);
+    alr_endpoint_push(ep);
+
+    /* the peer does not read: the producer fills the budget, then a call
+     * whose deadline passes fails with nothing sent */
+    alr_timeout_push(100);
+    alr_err e = ALR_OK;
+    unsigned sent = 0;
+    for (unsigned i = 0; i < 2000000u && e == ALR_OK; i++) {
+        u32_args a = {i};
+        e = alr_call_oneway(&IF, M_LOG, &a);
+        sent += e == ALR_OK;
+    }
+    alr_timeout_pop();
+    CHECK_EQ_INT(e, ALR_ETIMEDOUT);
+    CHECK(strstr(alr_last_error_text(), "send budget") != NULL);
+    alr_stats s = stats_of(ep);
+    printf("  flow: %u calls staged or sent before the budget stopped the producer; staged max "
+           "%llu (budget %u), throttled %llu\n",
+           sent, (unsigned long long)s.staged_bytes_max, BUDGET,
+           (unsigned long long)s.throttled);
+    CHECK(s.throttled > 0);
+    CHECK(s.staged_bytes_max <= BUDGET);
+    CHECK(s.staged_bytes > 0);
+    if (alr_endpoint_status(ep) != ALR_OK)
+        fprintf(stderr, "flow: endpoint failed: %s\n", alr_endpoint_error(ep));
+    CHECK_EQ_INT(alr_endpoint_status(ep), ALR_OK);
+    /* async calls are throttled the same way */
+    alr_timeout_push(50);
+    alr_async *h = NULL;
+    e = ALR_OK;
+    for (unsigned i = 0; i < 100000u && e == ALR_OK; i++) {
+        add_args a = {i, 1};
+        e = alr_call_async(&IF, M_ADD, &a, &h);
+        if (e == ALR_OK)
+            alr_async_release(h);
+    }
+    alr_timeout_pop();
+    CHECK_EQ_INT(e, ALR_ETIMEDOUT);
+
+    /* the peer reads slowly: every call completes, within the budget */
+    atomic_store(&p.go, 1);
+    unsigned ok = 0;
+    for (unsigned i = 0; i < 20000u; i++) {
+        u32_args a = {i};
+        ok += alr_call_oneway(&IF, M_LOG, &a) == ALR_OK;
+    }
+    CHECK_EQ_INT(ok, 20000);
+    atomic_store(&p.go, 2); /* full speed */
+    s = stats_of(ep);
+    CHECK(s.staged_bytes_max <= BUDGET);
+    WAIT_FOR(stats_of(ep).staged_bytes == 0, 20000);
+    CHECK_EQ_INT(stats_of(ep).staged_bytes, 0);
+    CHECK_EQ_INT(alr_endpoint_status(ep), ALR_OK);
+    alr_endpoint_pop();
+    alr_endpoint_close(ep);
+    alri_ep_fail(p.ep, ALR_ECLOSED, "test over");
+    pthread_join(p.th, NULL);
+    CHECK(atomic_load(&p.nread) > 20000u);
+    alri_pool_stop(&p.ep->own_pool);
+    alri_ep_unref(p.ep);
+}
+
+/* ------------------------------------------------------------ async cap */
+
+static void test_async_cap(void)
+{
+    alr_config c;
+    alr_config_init(&c);
+    c.max_async_outstanding = 8;
+    alr_endpoint *ep = connect_cfg(&c);
+    CHECK(ep != NULL);
+    if (!ep)
+        return;
+    alr_endpoint_push(ep);
+    alr_async *hs[8];
+    unsigned n = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        u32_args a = {300};
+        hs[i] = NULL;
+        n += alr_call_async(&IF, M_SLEEP, &a, &hs[i]) == ALR_OK;
+    }
+    CHECK_EQ_INT(n, 8);
+    u32_args a = {1};
+    alr_async *h = NULL;
+    CHECK_EQ_INT(alr_call_async(&IF, M_SLEEP, &a, &h), ALR_EAGAIN);
+    CHECK(h == NULL);
+    CHECK(strstr(alr_last_error_text(), "max_async_outstanding") != NULL);
+    alr_stats s = stats_of(ep);
+    CHECK_EQ_INT(s.async_outstanding, 8);
+    CHECK_EQ_INT(s.async_outstanding_max, 8);
+    /* sync calls are not counted */
+    add_args aa = {1, 2};
+    u64_ret r;
+    CHECK_EQ_INT(alr_call_sync(&IF, M_ADD, &aa, &r, NULL), ALR_OK);
+    for (unsigned i = 0; i < 8; i++)
+        if (hs[i]) {
+            CHECK_EQ_INT(alr_async_wait(hs[i], ALR_WAIT_FOREVER), ALR_OK);
+            alr_async_release(hs[i]);
+        }
+    CHECK_EQ_INT(stats_of(ep).async_outstanding, 0);
+    CHECK_EQ_INT(alr_call_async(&IF, M_SLEEP, &a, &h), ALR_OK);
+    if (h) {
+        CHECK_EQ_INT(alr_async_wait(h, ALR_WAIT_FOREVER), ALR_OK);
+        alr_async_release(h);
+    }
+    CHECK(stats_of(ep).async_outstanding_max <= 8);
+    alr_endpoint_pop();
+    alr_endpoint_close(ep);
+}
+
+/* ------------------------------------------------------------ latency */
+
+static void *lat_adder(void *arg)
+{
+    alr_latency *l = arg;
+    for (uint64_t v = 1; v <= 10000; v++)
+        alr_latency_add(l, v);
+    return NULL;
+}
+
+static bool near(uint64_t got, uint64_t want)
+{
+    double d = (double)got - (double)want;
+    return (d < 0 ? -d : d) <= (double)want / 32.0 + 1.0;
+}
+
+static void test_latency(void)
+{
+    alr_latency *l = alr_latency_new();
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    alr_latency_report s;
+    alr_latency_summary(l, &s);
+    CHECK_EQ_INT(s.count, 0);
+    CHECK_EQ_INT(s.p99, 0);
+    /* small values are exact */
+    for (uint64_t v = 1; v <= 10; v++)
+        alr_latency_add(l, v);
+    alr_latency_summary(l, &s);
+    CHECK_EQ_INT(s.count, 10);
+    CHECK_EQ_INT(s.min, 1);
+    CHECK_EQ_INT(s.max, 10);
+    CHECK_EQ_INT(s.p50, 5);
+    CHECK_EQ_INT(s.p90, 9);
+    CHECK_EQ_INT(s.p99, 10);
+    CHECK(s.mean > 5.49 && s.mean < 5.51);
+    /* 1..100000 ns: within the documented 1/32 */
+    alr_latency_reset(l);
+    for (uint64_t v = 1; v <= 100000; v++)
+        alr_latency_add(l, v);
+    alr_latency_summary(l, &s);
+    CHECK_EQ_INT(s.count, 100000);
+    CHECK_EQ_INT(s.min, 1);
+    CHECK_EQ_INT(s.max, 100000);
+    CHECK(s.mean > 50000.0 && s.mean < 50001.0);
+    CHECK(near(s.p50, 50000));
+    CHECK(near(s.p90, 90000));
+    CHECK(near(s.p99, 99000));
+    /* a long tail: 99 % at 1 us, 1 % at 1 ms */
+    alr_latency_reset(l);
+    for (unsigned i = 0; i < 9900; i++)
+        alr_latency_add(l, 1000);
+    for (unsigned i = 0; i < 100; i++)
+        alr_latency_add(l, 1000000);
+    alr_latency_summary(l, &s);
+    CHECK(near(s.p50, 1000) && near(s.p90, 1000) && near(s.p99, 1000));
+    CHECK_EQ_INT(s.max, 1000000);
+    alr_latency_add(l, 1000000);
+    alr_latency_summary(l, &s);
+    CHECK(near(s.p99, 1000000));
+    /* concurrent adds are never lost */
+    alr_latency_reset(l);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, lat_adder, l);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    alr_latency_summary(l, &s);
+    CHECK_EQ_INT(s.count, 40000);
+    CHECK(near(s.p50, 5000));
+    CHECK(s.mean > 5000.0 && s.mean < 5001.0);
+    alr_latency_free(l);
+    alr_latency_free(NULL);
+}
+
+int main(void)
+{
+    TEST_RUN(test_latency);
+    size_t len = 0;
+    uint8_t *blob = compile_schema(&len);
+    if (!blob) {
+        fprintf(stderr, "cannot compile the test schema\n");
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    memset(&IF, 0, sizeof IF);
+    IF.package = "flowtest";
+    IF.blob = blob;
+    IF.blob_len = len;
+    IF.nmethods = 5;
+    IF.methods = METHODS;
+    IF.nservices = 1;
+    IF.services = SERVICES;
+    srv = start_server();
+    CHECK(srv != NULL);
+    if (srv) {
+        port = alr_server_port(srv);
+        TEST_RUN(test_lone_calls);
+        TEST_RUN(test_flood);
+        TEST_RUN(test_async_cap);
+        TEST_RUN(test_flow_control);
+        alr_server_close(srv);
+    }
+    free(blob);
+    TEST_MAIN_END();
+}
