@@ -13,9 +13,10 @@
  * Result lines (format in bench/README.md, "RPC result lines"; latency.h):
  *   ALRBENCH/1 role=server impl=alr event=ready port=P
  *   ALRBENCH/1 role=server impl=alr event=exit ops=N cpu_us=U
- * ops: add() calls the handler ran since the ready line; cpu_us: the CPU
- * time of the process (every thread: readers, workers, acceptor) from the
- * ready line to the signal.
+ * ops: calls the handlers ran (add, add_async, add_oneway, echo_*) since
+ * the ready line (not oneways_handled(), the client's probe); cpu_us: the
+ * CPU time of the process (every thread: readers, workers, acceptor) from
+ * the ready line to the signal.
  */
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,11 +28,60 @@
 #include "add_gen.h"
 #include "latency.h"
 
+typedef struct counts {
+    atomic_uint_fast64_t ops;     /* every call but oneways_handled */
+    atomic_uint_fast64_t oneways; /* add_oneway only (oneways_handled) */
+} counts;
+
 static alr_err add(alr_call *call, uint64_t a, uint64_t b, uint64_t *ret)
 {
-    atomic_uint_fast64_t *ops = alr_call_user(call);
+    counts *c = alr_call_user(call);
     *ret = a + b;
-    atomic_fetch_add_explicit(ops, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->ops, 1, memory_order_relaxed);
+    return ALR_OK;
+}
+
+/* the one-way flood: the sum would go nowhere */
+static alr_err add_oneway(alr_call *call, uint64_t a, uint64_t b)
+{
+    counts *c = alr_call_user(call);
+    (void)a;
+    (void)b;
+    atomic_fetch_add_explicit(&c->oneways, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->ops, 1, memory_order_relaxed);
+    return ALR_OK;
+}
+
+/* the shapes, returned as received (their strings and lists stay in the
+ * call's arena until the reply is encoded) */
+static alr_err echo_small(alr_call *call, const bench_Quote *q, bench_Quote *ret)
+{
+    counts *c = alr_call_user(call);
+    *ret = *q;
+    atomic_fetch_add_explicit(&c->ops, 1, memory_order_relaxed);
+    return ALR_OK;
+}
+
+static alr_err echo_medium(alr_call *call, const bench_Item *item, bench_Item *ret)
+{
+    counts *c = alr_call_user(call);
+    *ret = *item;
+    atomic_fetch_add_explicit(&c->ops, 1, memory_order_relaxed);
+    return ALR_OK;
+}
+
+static alr_err echo_large(alr_call *call, const bench_CatalogPage *page, bench_CatalogPage *ret)
+{
+    counts *c = alr_call_user(call);
+    *ret = *page;
+    atomic_fetch_add_explicit(&c->ops, 1, memory_order_relaxed);
+    return ALR_OK;
+}
+
+static alr_err oneways_handled(alr_call *call, uint64_t *ret)
+{
+    counts *c = alr_call_user(call);
+    *ret = atomic_load_explicit(&c->oneways, memory_order_relaxed);
     return ALR_OK;
 }
 
@@ -76,9 +126,13 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    static const bench_rpc_Adder_handlers handlers = {add};
-    static atomic_uint_fast64_t ops;
-    atomic_init(&ops, 0);
+    static const bench_rpc_Adder_handlers handlers = {
+        .add = add, .add_async = add, .add_oneway = add_oneway,
+        .oneways_handled = oneways_handled, .echo_small = echo_small,
+        .echo_medium = echo_medium, .echo_large = echo_large};
+    static counts ops;
+    atomic_init(&ops.ops, 0);
+    atomic_init(&ops.oneways, 0);
     alr_config cfg;
     alr_config_init(&cfg); /* the defaults: workers on demand, up to 64 */
     alr_server *srv = NULL;
@@ -98,12 +152,12 @@ int main(int argc, char **argv)
         return fail(addr, e);
     }
 
-    uint64_t cpu0 = bench_cpu_us(), ops0 = atomic_load(&ops);
+    uint64_t cpu0 = bench_cpu_us(), ops0 = atomic_load(&ops.ops);
     bench_server_ready("alr", alr_server_port(srv));
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)
         ;
-    uint64_t cpu = bench_cpu_us() - cpu0, n = atomic_load(&ops) - ops0;
+    uint64_t cpu = bench_cpu_us() - cpu0, n = atomic_load(&ops.ops) - ops0;
     alr_server_close(srv);
     bench_server_exit("alr", n, cpu);
     return 0;

@@ -5,8 +5,8 @@
 #   make bench-floor     raw TCP in C: ping-pong latency, pipelined throughput
 #   make bench-grpc      the floor and gRPC C++ (sync unary, async completion
 #                        queue) on the same service, interleaved, one table
-#   make bench-alr       the floor, gRPC (when installed) and ALR (sync calls;
-#                        async and oneway say "not implemented yet"), one table
+#   make bench-alr       the floor, gRPC (when installed) and ALR (sync, async
+#                        and one-way calls), one table
 #   make bench           ... all of them, after the codec benchmarks
 #
 # BENCH_RUNS (5) runs per figure, median; BENCH_SECONDS (1) timed seconds per
@@ -87,7 +87,7 @@ $(BENCH_FLOOR): $(BENCH_OBJ)/floor.o
 # alrc writes its outputs only when their bytes change, so a stamp records
 # that they are up to date with the schema and alrc; the objects depend on the
 # generated files themselves.
-$(BENCH_ALR_GEN)/.stamp: bench/add.alr $(ALRC)
+$(BENCH_ALR_GEN)/.stamp: bench/add.alr bench/shapes.alr $(ALRC)
 	@mkdir -p $(dir $@)
 	$(ALRC) --emit=c -o $(BENCH_ALR_GEN) $<
 	@touch $@
@@ -105,9 +105,16 @@ $(BENCH_ALR_OBJ)/add_gen.o: $(BENCH_ALR_GEN)/add_gen.c $(BENCH_ALR_GEN)/add_gen.
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -I$(BENCH_ALR_GEN) -c -o $@ $<
 
-$(BENCH_ALR_PROGS): $(BENCH_B)/%: $(BENCH_ALR_OBJ)/%.o $(BENCH_ALR_OBJ)/add_gen.o $(LIBALR_A)
+# the client reads bench/data/*.json for its async-SHAPE modes with the
+# JSON mapping of the alr tool (libalrtool: tools/alr/json_value.c, jansson)
+$(BENCH_B)/alr_server: $(BENCH_ALR_OBJ)/alr_server.o $(BENCH_ALR_OBJ)/add_gen.o $(LIBALR_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BENCH_B)/alr_client: $(BENCH_ALR_OBJ)/alr_client.o $(BENCH_ALR_OBJ)/add_gen.o \
+    $(B)/lib/libalrtool.a $(LIBALR_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(JSON_LIBS) $(LDLIBS_ALL)
 
 -include $(wildcard $(BENCH_ALR_OBJ)/*.d)
 

@@ -107,14 +107,19 @@ rowset_grpc() {
     add_row grpc-async throughput "$DIR/grpc_server" "$DIR/grpc_client" async "$INFLIGHT"
 }
 
-# ALR: bench/alr_server.c, bench/alr_client.c (make bench-alr).  The client
-# has sync calls only for now: in the async and oneway modes it prints
-# status=not-implemented-yet, and those rows show "-".  When they come:
-#   alr-async   --inflight calls in flight from one client thread
-#   alr-oneway  one-way calls, --inflight as the client's window; ops must
-#               count calls the server has handled (e.g. the client ends its
-#               window with a round trip that follows them), not calls
-#               merely queued
+# ALR: bench/alr_server.c, bench/alr_client.c (make bench-alr).
+#   alr-sync    one sync call at a time (bench_rpc_Adder_add)
+#   alr-async   --inflight calls of add_async in flight from one client thread
+#               (each completion callback starts the next call)
+#   alr-oneway  one thread floods add_oneway (the send budgets are its only
+#               window; --inflight is ignored); ops = the calls the server ran
+#               in the window, read from the server (oneways_handled) at both
+#               ends of it
+#   alr-async-{small,medium,large}  alr-async with echo_<shape>: the struct of
+#               bench/data/<shape>.json sent and returned (bench/shapes.alr)
+# The async and oneway client lines also carry writes_per_kcall and
+# frames_per_write (the client endpoint's alr_endpoint_stats over the
+# window): alr_write_notes prints their medians under the table.
 rowset_alr() {
     if [ ! -x "$DIR/alr_server" ] || [ ! -x "$DIR/alr_client" ]; then
         echo "run_rpc: alr: skipped: $DIR/alr_{server,client} not built (make bench-alr)" >&2
@@ -123,6 +128,12 @@ rowset_alr() {
     add_row alr-sync latency "$DIR/alr_server" "$DIR/alr_client" sync 1
     add_row alr-async throughput "$DIR/alr_server" "$DIR/alr_client" async "$INFLIGHT"
     add_row alr-oneway throughput "$DIR/alr_server" "$DIR/alr_client" oneway "$INFLIGHT"
+    local shape data
+    data=$(cd "$(dirname "$0")" && pwd)/data
+    for shape in small medium large; do
+        add_row "alr-async-$shape" throughput "$DIR/alr_server" "$DIR/alr_client --data $data" \
+            "async-$shape" "$INFLIGHT"
+    done
 }
 
 for s in ${SETS[@]+"${SETS[@]}"}; do "rowset_$s"; done
@@ -379,9 +390,42 @@ print_table() {
     fi
 }
 
+# ALR's async and oneway rows: the client's socket writes per 1000 calls and
+# frames per write (alr_client's writes_per_kcall, frames_per_write), median
+# over the runs of runs.log, one note line per row and placement
+alr_write_notes() {
+    awk '
+        function median(list,   n, v, i, j, t) {
+            n = split(list, v, " ")
+            for (i = 2; i <= n; i++) {
+                t = v[i] + 0
+                for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j + 1] = v[j]
+                v[j + 1] = t
+            }
+            return (n % 2) ? v[(n + 1) / 2] + 0 : (v[n / 2] + v[n / 2 + 1]) / 2
+        }
+        function sig(x) { return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : x >= 1 ? sprintf("%.2f", x) : sprintf("%.3f", x) }
+        /^# / { row = $2; place = $3; next }
+        /^ALRBENCH\/1 role=client impl=alr / && / writes_per_kcall=/ {
+            w = f = ""
+            for (i = 1; i <= NF; i++) {
+                if (index($i, "writes_per_kcall=") == 1) w = substr($i, 18)
+                if (index($i, "frames_per_write=") == 1) f = substr($i, 18)
+            }
+            k = row " " place
+            if (!(k in W)) order[++n] = k
+            W[k] = W[k] " " w; F[k] = F[k] " " f
+        }
+        END {
+            for (i = 1; i <= n; i++)
+                printf "%s%s: %s socket writes per 1000 calls, %s frames per write (client, alr_endpoint_stats)\n", (i == 1 ? "ALR write path: " : "                "), order[i], sig(median(W[order[i]])), sig(median(F[order[i]]))
+        }' "$RES/runs.log"
+}
+
 if [ $TABLE = 1 ]; then
     echo
     print_table
+    alr_write_notes
 fi
 # a failed run fails the invocation that measured it
 if [ ${#ROWS[@]} -gt 0 ] && [ -s "$RES/failures" ]; then exit 1; fi

@@ -861,8 +861,12 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
         slot->nostatus++;
     h->snum = slot->num;
     h->id = id;
+    alri_frame sf;
+    bool scope = alri_scope_check(slot, t, &sf);
     ep->ncallers++;
     pthread_mutex_unlock(&ep->mu);
+    if (scope) /* staged before the CALL: the peer applies it first */
+        (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
 
     bool cancel = fr && !frame_add(fr, h);
     if (!timer_arm(h)) {

@@ -30,9 +30,15 @@ void alri_owner_unref(alri_owner *o)
         free(o);
 }
 
+static void scope_update(alri_tls *t);
+
 static void tls_destroy(void *p)
 {
     alri_tls *t = p;
+    tls_cur = t;
+    t->nscopes = 0; /* the thread's scopes end with it */
+    scope_update(t);
+    free(t->scoped);
     tls_cur = NULL;
     atomic_store(&t->owner->dead, true);
     alri_owner_unref(t->owner);
@@ -41,6 +47,7 @@ static void tls_destroy(void *p)
     free(t->timeouts);
     free(t->ctx);
     free(t->frames);
+    free(t->scopes);
     for (uint32_t i = 0; i < t->narenas; i++)
         alr_arena_free(t->arenas[i]);
     alr_arena_free(t->scratch);
@@ -135,6 +142,142 @@ void alr_timeout_pop(void)
     alri_tls *t = tls_cur;
     if (t && t->ntimeouts)
         t->ntimeouts--;
+}
+
+/* ================================================================ remote scopes */
+
+struct alr_remote_pool {
+    uint64_t id;  /* unique in the process: the SCOPE frame's group */
+    uint32_t n;
+};
+
+static atomic_ullong pool_ids = 1;
+
+alr_remote_pool *alr_remote_pool_new(uint32_t n)
+{
+    alr_remote_pool *p = malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    p->id = atomic_fetch_add(&pool_ids, 1);
+    p->n = n ? n : 1;
+    return p;
+}
+
+void alr_remote_pool_free(alr_remote_pool *p)
+{
+    free(p);
+}
+
+/* Out of memory: the scope is not entered (its pop then finds another
+ * kind on top, or the enclosing scope of the same kind). */
+static void scope_push(uint8_t mode, uint64_t group, uint32_t limit)
+{
+    alri_tls *t = alri_tls_get();
+    if (!t || !alri_stack_room((void **)&t->scopes, &t->scopes_cap, t->nscopes, sizeof *t->scopes))
+        return;
+    t->scopes[t->nscopes].mode = mode;
+    t->scopes[t->nscopes].group = group;
+    t->scopes[t->nscopes].limit = limit;
+    t->nscopes++;
+}
+
+/* Brings the peer's view of this thread's scoped slots up to its current
+ * scope now (a pop, the thread's exit), so a dedicated remote thread or a
+ * pool turn is not held until the slot's next call; drops the endpoints
+ * whose slot is back to NONE (or that failed). */
+static void scope_update(alri_tls *t)
+{
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < t->nscoped; i++) {
+        alr_endpoint *ep = t->scoped[i].ep;
+        alri_frame sf;
+        bool send = false, done = true;
+        pthread_mutex_lock(&ep->mu);
+        alri_slot *s = atomic_load(&ep->state) == ALRI_EP_OPEN
+                           ? alri_slot_find(ep, t->scoped[i].slot) : NULL;
+        if (s && s->owner == t->owner) {
+            send = alri_scope_check(s, t, &sf);
+            done = s->sent_mode == ALRI_SCOPE_NONE;
+        }
+        pthread_mutex_unlock(&ep->mu);
+        if (send)
+            (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
+        if (done)
+            alri_ep_unref(ep);
+        else
+            t->scoped[keep++] = t->scoped[i];
+    }
+    t->nscoped = keep;
+}
+
+static void scope_pop(uint8_t mode)
+{
+    alri_tls *t = tls_cur;
+    if (t && t->nscopes && t->scopes[t->nscopes - 1].mode == mode) {
+        t->nscopes--;
+        scope_update(t);
+    }
+}
+
+void alr_remote_thread_push(void)
+{
+    scope_push(ALRI_SCOPE_THREAD, 0, 0);
+}
+
+void alr_remote_thread_pop(void)
+{
+    scope_pop(ALRI_SCOPE_THREAD);
+}
+
+void alr_remote_pool_push(alr_remote_pool *p)
+{
+    if (p)
+        scope_push(ALRI_SCOPE_POOL, p->id, p->n);
+}
+
+void alr_remote_pool_pop(void)
+{
+    scope_pop(ALRI_SCOPE_POOL);
+}
+
+bool alri_scope_check(alri_slot *slot, alri_tls *t, alri_frame *sf)
+{
+    if (slot->owner != t->owner)
+        return false; /* an inbound call's slot: the peer's waiting thread runs it */
+    uint8_t mode = ALRI_SCOPE_NONE;
+    uint64_t group = 0;
+    uint32_t limit = 0;
+    if (t->nscopes) {
+        mode = t->scopes[t->nscopes - 1].mode;
+        group = t->scopes[t->nscopes - 1].group;
+        limit = t->scopes[t->nscopes - 1].limit;
+    }
+    if (slot->sent_mode == mode && slot->sent_group == group)
+        return false;
+    if (slot->sent_mode == ALRI_SCOPE_NONE) {
+        /* remembered (with a reference to ep) so a pop or the thread's
+         * exit ends the scope on the peer at once; untracked when out of
+         * memory: the next call on the slot ends it */
+        bool known = false;
+        for (uint32_t i = 0; i < t->nscoped && !known; i++)
+            known = t->scoped[i].ep == slot->ep && t->scoped[i].slot == slot->num;
+        if (!known && alri_stack_room((void **)&t->scoped, &t->scoped_cap, t->nscoped,
+                                      sizeof *t->scoped)) {
+            alri_ep_ref(slot->ep);
+            t->scoped[t->nscoped].ep = slot->ep;
+            t->scoped[t->nscoped].slot = slot->num;
+            t->nscoped++;
+        }
+    }
+    slot->sent_mode = mode;
+    slot->sent_group = group;
+    memset(sf, 0, sizeof *sf);
+    sf->kind = ALRI_FRAME_SCOPE;
+    sf->slot = slot->num;
+    sf->mode = mode;
+    sf->group = group;
+    sf->limit = limit;
+    return true;
 }
 
 /* ================================================================ last error */
@@ -333,6 +476,8 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         return call_fail(ALR_ELIMIT, "%s: too many slots or calls in flight", mi->name);
     }
     uint32_t snum = slot->num;
+    alri_frame sf;
+    bool scope = alri_scope_check(slot, t, &sf);
     alri_frame f;
     memset(&f, 0, sizeof f);
     f.slot = snum;
@@ -341,6 +486,8 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     if (oneway) {
         /* fire and forget: a failure comes back as FAULT and faults ep */
         pthread_mutex_unlock(&ep->mu);
+        if (scope) /* staged before the call: the peer applies it first */
+            (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
         f.kind = ALRI_FRAME_ONEWAY;
         e = alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL,
                             ALRI_SEND_DEFER | ALRI_SEND_BUDGET, deadline);
@@ -370,6 +517,8 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     }
     pthread_mutex_unlock(&ep->mu);
 
+    if (scope) /* staged before the CALL: the peer applies it first */
+        (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
     f.kind = ALRI_FRAME_CALL;
     f.call_id = id;
     (void)alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len); /* failure: ep failed, p DONE */
@@ -660,14 +809,25 @@ void alri_slot_drain(alri_slot *s)
         pthread_mutex_lock(&ep->mu);
     } else if (!s->runner) {
         s->runner = t;
-        while (s->qhead) {
-            alri_msg *m = queue_pop(ep, s);
-            pthread_mutex_unlock(&ep->mu);
-            alri_run_inbound(ep, s, m);
-            pthread_mutex_lock(&ep->mu);
+        for (;;) {
+            /* a SCOPE moved the slot to another pool group (or out of one):
+             * stop here and take a turn of the new one (below) */
+            while (s->qhead && s->gcur == s->group) {
+                alri_msg *m = queue_pop(ep, s);
+                pthread_mutex_unlock(&ep->mu);
+                alri_run_inbound(ep, s, m);
+                pthread_mutex_lock(&ep->mu);
+            }
+            /* a remote thread scope: this thread stays the slot's runner,
+             * waiting for its next call, until unpinned or ep fails */
+            if (!s->pinned || s->qhead || atomic_load(&ep->state) != ALRI_EP_OPEN)
+                break;
+            pthread_cond_wait(&t->cv, &ep->mu);
         }
         s->runner = NULL;
     }
+    alri_group_turn_done(ep, s);
+    alri_slot_schedule(ep, s); /* calls left behind by a scope change */
     alri_slot_maybe_free(ep, s);
     pthread_mutex_unlock(&ep->mu);
     alri_ep_unref(ep);

@@ -228,6 +228,11 @@ static void ep_free(alr_endpoint *ep)
         }
     }
     free(ep->buckets);
+    while (ep->groups) {
+        alri_group *g = ep->groups;
+        ep->groups = g->next;
+        free(g);
+    }
     free(ep->services);
     free(ep->rbuf);
     alr_plan_free(ep->plan);
@@ -302,8 +307,9 @@ alri_slot *alri_slot_add(alr_endpoint *ep, uint32_t num)
 void alri_slot_maybe_free(alr_endpoint *ep, alri_slot *s)
 {
     if (s->runner || s->scheduled || s->qhead || s->nbusy || s->active ||
-        (s->owner && !atomic_load(&s->owner->dead)))
-        return;
+        (s->owner && !atomic_load(&s->owner->dead)) || s->pinned || s->group || s->gcur ||
+        s->sent_mode != ALRI_SCOPE_NONE)
+        return; /* a scope stays with its slot number (both sides) until SCOPE NONE */
     alri_slot **pp = &ep->buckets[slot_hash(ep, s->num)];
     while (*pp != s)
         pp = &(*pp)->hnext;
@@ -323,7 +329,63 @@ void alri_slot_schedule(alr_endpoint *ep, alri_slot *s)
         return;
     s->scheduled = true;
     alri_ep_ref(ep);
+    alri_group *g = s->group;
+    if (g) { /* a pool scope: a turn of its group, or wait for one in order */
+        s->gcur = g;
+        if (g->running >= g->cap) {
+            s->gnext = NULL;
+            if (g->tail)
+                g->tail->gnext = s;
+            else
+                g->head = s;
+            g->tail = s;
+            return;
+        }
+        g->running++;
+    }
     alri_pool_submit(ep->pool, s);
+}
+
+void alri_group_turn_done(alr_endpoint *ep, alri_slot *s)
+{
+    alri_group *g = s->gcur;
+    if (!g)
+        return;
+    s->gcur = NULL;
+    g->running--;
+    if (g->head) {
+        /* the next slot (already scheduled, ep referenced for it) runs, even
+         * if ep failed meanwhile: its drain drops the reference */
+        alri_slot *n = g->head;
+        g->head = n->gnext;
+        if (!g->head)
+            g->tail = NULL;
+        n->gnext = NULL;
+        g->running++;
+        alri_pool_submit(ep->pool, n);
+    }
+}
+
+/* The group of the peer's pool scope id (created with cap), or NULL at the
+ * limit or out of memory (ep->mu held). */
+static alri_group *group_get(alr_endpoint *ep, uint64_t id, uint32_t cap)
+{
+    for (alri_group *g = ep->groups; g; g = g->next)
+        if (g->id == id) {
+            g->cap = cap;
+            return g;
+        }
+    if (ep->ngroups >= ALRI_MAX_GROUPS)
+        return NULL;
+    alri_group *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->id = id;
+    g->cap = cap;
+    g->next = ep->groups;
+    ep->groups = g;
+    ep->ngroups++;
+    return g;
 }
 
 static bool slot_idle_dead(const alri_slot *s)
@@ -1188,6 +1250,39 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
             pthread_cond_signal(&s->runner->cv);
         else
             alri_slot_schedule(ep, s);
+        pthread_mutex_unlock(&ep->mu);
+        return true;
+    }
+    case ALRI_FRAME_SCOPE: {
+        /* how this slot's calls run from now on (spec/threading.md §13):
+         * calls already queued run under the new scope too */
+        if ((f->slot & 1u) == (ep->role == ALR_ROLE_CONNECTOR ? 0u : 1u)) {
+            alri_ep_fail(ep, ALR_EPROTO, "a SCOPE frame on a slot of ours (%u)", f->slot);
+            return false;
+        }
+        pthread_mutex_lock(&ep->mu);
+        if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+            pthread_mutex_unlock(&ep->mu);
+            return false;
+        }
+        alri_slot *s = alri_slot_find(ep, f->slot);
+        if (!s && f->mode == ALRI_SCOPE_NONE) {
+            pthread_mutex_unlock(&ep->mu);
+            return true;
+        }
+        if (!s)
+            s = alri_slot_add(ep, f->slot);
+        alri_group *g = s && f->mode == ALRI_SCOPE_POOL ? group_get(ep, f->group, f->limit) : NULL;
+        if (!s || (f->mode == ALRI_SCOPE_POOL && !g)) {
+            pthread_mutex_unlock(&ep->mu);
+            alri_ep_fail(ep, ALR_ELIMIT, "the peer exceeds the limits on slots or pool scopes");
+            return false;
+        }
+        s->pinned = f->mode == ALRI_SCOPE_THREAD;
+        s->group = g;
+        if (s->runner) /* a pinned runner waiting for work: re-check */
+            pthread_cond_signal(&s->runner->cv);
+        alri_slot_maybe_free(ep, s);
         pthread_mutex_unlock(&ep->mu);
         return true;
     }

@@ -5,6 +5,7 @@
  */
 #include "frame.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "wire.h"
@@ -17,10 +18,11 @@ enum {
     F_CODE = 8,
     F_APP = 16,
     F_TOKEN = 32,
-    F_NOBODY = 64 /* a body is a protocol error */
+    F_NOBODY = 64, /* a body is a protocol error */
+    F_SCOPE = 128  /* mode, group, limit */
 };
 
-static const uint8_t kind_fields[ALRI_FRAME_KIND_COUNT_] = {
+static const unsigned kind_fields[ALRI_FRAME_KIND_COUNT_] = {
     [ALRI_FRAME_CALL] = F_METHOD | F_CALL,
     [ALRI_FRAME_CALL_OBJ] = F_METHOD | F_OBJECT | F_CALL,
     [ALRI_FRAME_ONEWAY] = F_METHOD,
@@ -32,6 +34,7 @@ static const uint8_t kind_fields[ALRI_FRAME_KIND_COUNT_] = {
     [ALRI_FRAME_PING] = F_TOKEN | F_NOBODY,
     [ALRI_FRAME_PONG] = F_TOKEN | F_NOBODY,
     [ALRI_FRAME_CLOSE] = F_CODE,
+    [ALRI_FRAME_SCOPE] = F_SCOPE | F_NOBODY,
 };
 
 /* Bytes after the size field, before the body. */
@@ -52,7 +55,18 @@ static size_t fields_size(const alri_frame *f, unsigned fl)
         n += alri_leb_size(alri_zigzag64(f->app_code));
     if (fl & F_TOKEN)
         n += alri_leb_size(f->token);
+    if (fl & F_SCOPE)
+        n += alri_leb_size(f->mode) + alri_leb_size(f->group) + alri_leb_size(f->limit);
     return n;
+}
+
+/* A SCOPE's fields have one meaning each: a known mode, a group and a
+ * limit >= 1 exactly for POOL. */
+static bool scope_valid(const alri_frame *f)
+{
+    if (f->mode == ALRI_SCOPE_POOL)
+        return f->limit >= 1;
+    return f->mode <= ALRI_SCOPE_THREAD && f->group == 0 && f->limit == 0;
 }
 
 size_t alri_frame_hdr_size(const alri_frame *f, size_t body_len)
@@ -61,6 +75,8 @@ size_t alri_frame_hdr_size(const alri_frame *f, size_t body_len)
         return 0;
     unsigned fl = kind_fields[f->kind];
     if ((fl & F_NOBODY) && body_len)
+        return 0;
+    if ((fl & F_SCOPE) && !scope_valid(f))
         return 0;
     size_t n = fields_size(f, fl);
     if (body_len > UINT32_MAX - n)
@@ -95,6 +111,11 @@ size_t alri_frame_hdr_put(uint8_t *dst, const alri_frame *f, size_t body_len)
         p += alri_leb_put(p, alri_zigzag64(f->app_code));
     if (fl & F_TOKEN)
         p += alri_leb_put(p, f->token);
+    if (fl & F_SCOPE) {
+        p += alri_leb_put(p, f->mode);
+        p += alri_leb_put(p, f->group);
+        p += alri_leb_put(p, f->limit);
+    }
     return (size_t)(p - dst);
 }
 
@@ -196,6 +217,18 @@ static alr_err frame_parse(const uint8_t *p, size_t n, uint32_t max_frame, alri_
     }
     if ((fl & F_TOKEN) && (err = get_field(&q, fend, whole, 64, &f->token)) != ALR_OK)
         return err;
+    if (fl & F_SCOPE) {
+        if ((err = get_field(&q, fend, whole, 32, &v)) != ALR_OK)
+            return err;
+        f->mode = (uint32_t)v;
+        if ((err = get_field(&q, fend, whole, 64, &f->group)) != ALR_OK)
+            return err;
+        if ((err = get_field(&q, fend, whole, 32, &v)) != ALR_OK)
+            return err;
+        f->limit = (uint32_t)v;
+        if (!scope_valid(f))
+            return ALR_EPROTO;
+    }
     f->hdr_len = (uint32_t)(q - p);
     f->body_len = (uint32_t)(total - f->hdr_len);
     if ((fl & F_NOBODY) && f->body_len)

@@ -17,7 +17,7 @@
 
 #include "alr/alr.h"
 
-/* Kinds (low 4 bits of the kind byte).  Values never change; 11..15 are
+/* Kinds (low 4 bits of the kind byte).  Values never change; 12..15 are
  * reserved and rejected (ALR_EPROTO). */
 typedef enum alri_frame_kind {
     ALRI_FRAME_CALL = 0,       /* method, call_id; body: arguments */
@@ -32,8 +32,17 @@ typedef enum alri_frame_kind {
     ALRI_FRAME_PING = 8,       /* token; no body */
     ALRI_FRAME_PONG = 9,       /* token (the PING's); no body */
     ALRI_FRAME_CLOSE = 10,     /* code; body: reason text; the sender closes */
-    ALRI_FRAME_KIND_COUNT_ = 11
+    ALRI_FRAME_SCOPE = 11,     /* mode, group, limit; no body: how the receiver runs
+                                  the slot's calls from now on (ALRI_SCOPE_*) */
+    ALRI_FRAME_KIND_COUNT_ = 12
 } alri_frame_kind;
+
+/* SCOPE modes. */
+enum {
+    ALRI_SCOPE_NONE = 0,   /* any worker (the default) */
+    ALRI_SCOPE_THREAD = 1, /* one dedicated thread runs every call of the slot */
+    ALRI_SCOPE_POOL = 2    /* at most `limit` slots of `group` run at once */
+};
 
 #define ALRI_FRAME_SLOT_EXT 15u    /* slot nibble 15: a LEB128 slot (>= 15) follows */
 #define ALRI_FRAME_HDR_MAX 48u     /* room for the longest header incl. the size */
@@ -51,6 +60,9 @@ typedef struct alri_frame {
     uint32_t code;     /* ERROR, FAULT, CLOSE: an alr_err */
     int64_t app_code;  /* ERROR, FAULT: application error code (0 = none) */
     uint64_t token;    /* PING, PONG */
+    uint32_t mode;     /* SCOPE: ALRI_SCOPE_* */
+    uint64_t group;    /* SCOPE: the pool scope's id (0 unless POOL) */
+    uint32_t limit;    /* SCOPE: the pool scope's worker limit (>= 1 for POOL, else 0) */
     /* set by alri_frame_decode */
     uint32_t hdr_len;  /* bytes from the frame's first byte to its body */
     uint32_t body_len; /* bytes of body; the frame is hdr_len + body_len bytes */

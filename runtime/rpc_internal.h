@@ -16,7 +16,11 @@
  *    order; a slot with queued frames has a runner or is scheduled on the
  *    pool (never neither);
  *  - a slot record is freed only when nothing refers to it: no runner, not
- *    scheduled, empty queue, no busy call id, no active call, no live owner;
+ *    scheduled, empty queue, no busy call id, no active call, no live owner,
+ *    no scope (pinned, group, or one announced by this side);
+ *  - a pool group has running <= cap; a slot waiting in its FIFO is
+ *    scheduled and holds an ep reference; a runner runs a slot's calls only
+ *    while the slot's group is the one its turn was taken for (gcur);
  *  - the fd is closed only when the endpoint is freed (refs == 0), so a
  *    late writer can never write into a reused descriptor;
  *  - lock order: ep->mu before pool->mu; ep->wmu is never held with ep->mu;
@@ -62,6 +66,17 @@
 
 typedef struct alri_slot alri_slot;
 typedef struct alri_tls alri_tls;
+
+/* A remote pool scope as the receiver sees it (per endpoint, by the
+ * sender's id): at most cap of its slots are scheduled or run at once;
+ * the others wait in FIFO order (spec/threading.md section 13). */
+typedef struct alri_group {
+    struct alri_group *next;  /* ep->groups */
+    uint64_t id;
+    uint32_t cap, running;
+    alri_slot *head, *tail;   /* slots waiting for a turn (gnext) */
+} alri_group;
+#define ALRI_MAX_GROUPS 4096u  /* pool scopes per endpoint */
 
 /* One frame received and queued for a runner (CALL, ONEWAY). */
 typedef struct alri_msg {
@@ -111,6 +126,15 @@ struct alri_slot {
     bool scheduled;          /* queued on the pool */
     alr_call *active;        /* inbound calls running on this slot */
     uint32_t nostatus;       /* WAITING entries of tracked oneway status calls */
+    /* receiving side: the scope the peer announced (SCOPE frames); a slot
+     * with a scope is kept (not freed) until a SCOPE NONE */
+    bool pinned;             /* THREAD: its runner stays, waiting, until unpinned */
+    alri_group *group;       /* POOL: its group */
+    alri_group *gcur;        /* the group whose turn this scheduling holds or waits for */
+    alri_slot *gnext;        /* gcur's wait list */
+    /* sending side (a local slot): the scope last announced on it */
+    uint8_t sent_mode;
+    uint64_t sent_group;
 };
 
 /* A worker pool: threads start on demand up to cap and live until stop. */
@@ -184,6 +208,8 @@ struct alr_endpoint {
     pthread_t flusher;
     uint64_t wseq;             /* order of oneway status CALLs and PINGs */
     uint32_t nasync;           /* under mu: async calls in flight (calls[] entries) */
+    alri_group *groups;        /* under mu: the peer's pool scopes */
+    uint32_t ngroups;
     /* statistics (alr_endpoint_stats): relaxed atomics */
     atomic_ulong frames_sent;
     atomic_ulong frames_received;
@@ -297,6 +323,17 @@ struct alri_tls {
     uint32_t sacct_next;
     alr_frame **frames;        /* alr_frame_push stack (async.c) */
     uint32_t nframes, frames_cap;
+    struct alri_scope {
+        uint8_t mode;          /* ALRI_SCOPE_* */
+        uint32_t limit;
+        uint64_t group;
+    } *scopes;                 /* alr_remote_*_push stack */
+    uint32_t nscopes, scopes_cap;
+    struct alri_scoped {
+        alr_endpoint *ep;      /* a reference while its slot carries a scope */
+        uint32_t slot;
+    } *scoped;                 /* own slots announced with a scope (not NONE) */
+    uint32_t nscoped, scoped_cap;
     char errtext[ALRI_ERRTEXT];
     int64_t app_code;
 };
@@ -311,6 +348,12 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *msg);
 void alri_set_last_error(alr_err code, int64_t app_code, const char *text, size_t len);
 /* Smallest free call id on s (growing calls[]), or ALR_NONE (ep->mu held). */
 uint32_t alri_call_id_alloc(alri_slot *s);
+
+/* Whether this thread must announce its scope on slot before a call goes
+ * out on it (ep->mu held): if so records it as sent and fills *sf with the
+ * SCOPE frame to send (without ep->mu) before the call.  Only a thread's
+ * own slot carries scopes. */
+bool alri_scope_check(alri_slot *slot, alri_tls *t, alri_frame *sf);
 
 /* Grows a stack array to hold n + 1 items of size sz; false when out of memory. */
 bool alri_stack_room(void **v, uint32_t *cap, uint32_t n, size_t sz);
@@ -371,8 +414,12 @@ alri_slot *alri_slot_find(alr_endpoint *ep, uint32_t num);
 alri_slot *alri_slot_add(alr_endpoint *ep, uint32_t num);
 /* Frees the slot when nothing refers to it (ep->mu held). */
 void alri_slot_maybe_free(alr_endpoint *ep, alri_slot *s);
-/* Queues slot on the pool unless it has a runner or is queued (ep->mu held). */
+/* Queues slot on the pool unless it has a runner or is queued (ep->mu held).
+ * A slot of a pool scope waits for its group's turn first. */
 void alri_slot_schedule(alr_endpoint *ep, alri_slot *s);
+/* The end of a scheduled slot's run (alri_slot_drain, ep->mu held): gives
+ * back its group's turn, passing it to the next waiting slot. */
+void alri_group_turn_done(alr_endpoint *ep, alri_slot *s);
 /* The calling thread's own slot on ep, allocated on first use (ep->mu held). */
 alri_slot *alri_slot_of_thread(alr_endpoint *ep, alri_tls *t);
 void alri_log(const alr_config *cfg, alr_log_level level, const char *fmt, ...)

@@ -76,7 +76,35 @@ static int same_frame(const alri_frame *a, const alri_frame *b)
     return a->kind == b->kind && a->slot == b->slot &&
            b->method == (has_method ? a->method : 0) && b->object == (has_obj ? a->object : 0) &&
            b->call_id == (has_call ? a->call_id : 0) && b->code == (has_code ? a->code : 0) &&
-           b->app_code == (has_app ? a->app_code : 0) && b->token == (has_tok ? a->token : 0);
+           b->app_code == (has_app ? a->app_code : 0) && b->token == (has_tok ? a->token : 0) &&
+           b->mode == a->mode && b->group == a->group && b->limit == a->limit;
+}
+
+/* SCOPE (kind 11): its three fields, and the combinations it rejects. */
+static void test_scope_frame(void)
+{
+    uint8_t buf[ALRI_FRAME_HDR_MAX];
+    alri_frame f = {.kind = ALRI_FRAME_SCOPE, .slot = 40, .mode = ALRI_SCOPE_POOL,
+                    .group = UINT64_MAX, .limit = 3}, g;
+    size_t n = alri_frame_hdr_put(buf, &f, 0);
+    CHECK(n > 0 && n <= ALRI_FRAME_HDR_MAX);
+    CHECK(alri_frame_decode(buf, n, 4096, &g) == ALR_OK && same_frame(&f, &g));
+    CHECK_EQ_INT(alri_frame_hdr_size(&f, 1), 0); /* no body */
+    f.limit = 0; /* POOL needs a limit */
+    CHECK_EQ_INT(alri_frame_hdr_size(&f, 0), 0);
+    f.mode = ALRI_SCOPE_THREAD; /* group and limit only with POOL */
+    f.group = 0;
+    f.limit = 1;
+    CHECK_EQ_INT(alri_frame_hdr_size(&f, 0), 0);
+    f.limit = 0;
+    CHECK(alri_frame_hdr_size(&f, 0) > 0);
+    /* size 5, SCOPE slot 0, mode 3 (unknown), group 0, limit 0 */
+    static const uint8_t unknown[] = {0x04, 0x0B, 0x03, 0x00, 0x00};
+    CHECK(alri_frame_decode(unknown, sizeof unknown, 4096, &g) == ALR_EPROTO);
+    static const uint8_t pool0[] = {0x04, 0x0B, 0x02, 0x07, 0x00}; /* POOL, limit 0 */
+    CHECK(alri_frame_decode(pool0, sizeof pool0, 4096, &g) == ALR_EPROTO);
+    static const uint8_t none[] = {0x04, 0x0B, 0x00, 0x00, 0x00};
+    CHECK(alri_frame_decode(none, sizeof none, 4096, &g) == ALR_OK && g.mode == 0);
 }
 
 static void test_roundtrip(void)
@@ -101,7 +129,7 @@ static void test_roundtrip(void)
                     f.token = u64s[(w + 1) % 4];
                     f.app_code = apps[(u + w) % 5];
                     int nobody = kind == ALRI_FRAME_CANCEL || kind == ALRI_FRAME_PING ||
-                                 kind == ALRI_FRAME_PONG;
+                                 kind == ALRI_FRAME_PONG || kind == ALRI_FRAME_SCOPE;
                     size_t body = nobody ? 0 : (w * 97) % 300;
                     size_t h = alri_frame_hdr_size(&f, body);
                     size_t n = alri_frame_hdr_put(buf, &f, body);
@@ -272,7 +300,7 @@ static void test_stream(void)
         alri_frame f = {.kind = (uint8_t)(i % ALRI_FRAME_KIND_COUNT_), .slot = i * 3,
                         .method = i * 40, .call_id = i, .token = i};
         int nobody = f.kind == ALRI_FRAME_CANCEL || f.kind == ALRI_FRAME_PING ||
-                     f.kind == ALRI_FRAME_PONG;
+                     f.kind == ALRI_FRAME_PONG || f.kind == ALRI_FRAME_SCOPE;
         size_t body = nobody ? 0 : i;
         size_t h = alri_frame_hdr_put(s + len, &f, body);
         memset(s + len + h, (int)i, body);
@@ -310,6 +338,7 @@ int main(void)
 {
     TEST_RUN(test_leb);
     TEST_RUN(test_roundtrip);
+    TEST_RUN(test_scope_frame);
     TEST_RUN(test_exact);
     TEST_RUN(test_malformed);
     TEST_RUN(test_sizes);

@@ -728,7 +728,7 @@ static void test_hostile_peers(void)
     log_clear();
     s = raw_connect(port);
     raw_send(s, hello.data, hello.len);
-    static const uint8_t bad_frame[] = {0x02, 0x0B, 0x00};
+    static const uint8_t bad_frame[] = {0x02, 0x0C, 0x00};
     raw_send(s, bad_frame, sizeof bad_frame);
     CHECK(raw_wait_eof(s, 3000));
     close(s);

@@ -190,6 +190,36 @@ alr_endpoint *alr_endpoint_current(void);
 void alr_timeout_push(uint32_t ms);
 void alr_timeout_pop(void);
 
+/* ---- remote execution scopes (spec/threading.md section 13) ----
+ *
+ * Where the peer runs the calls this thread makes on its own slot of an
+ * endpoint (sync, async and one-way calls alike).  Scopes nest (the
+ * innermost wins) and are per thread; they apply to every endpoint the
+ * thread calls.  Calls made while running a handler, on the caller's slot,
+ * keep going to the peer's waiting thread (continuation) and ignore them.
+ * Both ends must speak the SCOPE frame (spec/wire-format.md section 1). */
+
+/* Remote thread scope: until the matching pop, every call this thread makes
+ * on an endpoint runs, in order, on ONE dedicated thread of the peer, so
+ * remote thread-local state is reused from call to call.  The dedicated
+ * thread is one of the peer's workers, held until the scope ends (or the
+ * connection does). */
+void alr_remote_thread_push(void);
+void alr_remote_thread_pop(void);
+
+/* Remote pool scope: calls made inside it, from any number of threads
+ * entering the same scope object, run on at most n threads of the peer at
+ * once (per connection); each thread's calls still run in order, and the
+ * threads' turns are taken first come, first served. */
+typedef struct alr_remote_pool alr_remote_pool;
+/* A new scope object (n >= 1; 0 is taken as 1); NULL when out of memory.
+ * alr_remote_pool_free frees it (threads still inside keep their scope). */
+alr_remote_pool *alr_remote_pool_new(uint32_t n);
+void alr_remote_pool_free(alr_remote_pool *p);
+/* Enters p on this thread until the matching pop (p NULL: ignored). */
+void alr_remote_pool_push(alr_remote_pool *p);
+void alr_remote_pool_pop(void);
+
 /* ---- calls (what generated stubs use) ---- */
 
 /* Calls local method `method` of iface on the current endpoint and waits for
