@@ -16,16 +16,14 @@
 #include <string.h>
 
 #include "arena.h"
+#include "textbuf.h"
 #include "util.h"
 
 #define GEN_MAX_LITERAL 4095u /* longest string literal C11 compilers must accept */
 #define GEN_MAX_NESTING 256u  /* structs nested by value (runtime/layout.c's limit) */
 #define GEN_MAX_DEPTH 300u    /* recursion guard, above GEN_MAX_NESTING */
 
-typedef struct gbuf {
-    char *p;
-    size_t n, cap;
-} gbuf;
+typedef textbuf gbuf;
 
 /* A file-scope C name and what produced it (for collision reports). */
 typedef struct gname {
@@ -58,31 +56,10 @@ typedef struct gen {
 
 /* ------------------------------------------------------------ buffers and strings */
 
-static int gb_reserve(gen *g, gbuf *b, size_t more)
-{
-    if (g->oom)
-        return 0;
-    if (b->n + more <= b->cap)
-        return 1;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->n + more)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        g->oom = 1;
-        return 0;
-    }
-    b->p = p;
-    b->cap = cap;
-    return 1;
-}
-
 static void gb_write(gen *g, gbuf *b, const char *s, size_t n)
 {
-    if (!gb_reserve(g, b, n + 1))
-        return;
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
+    tb_write(b, s, n);
+    g->oom |= b->oom;
 }
 
 static void put_s(gen *g, gbuf *b, const char *s)
@@ -93,18 +70,11 @@ static void put_s(gen *g, gbuf *b, const char *s)
 static void put(gen *g, gbuf *b, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void put(gen *g, gbuf *b, const char *fmt, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0)
-        g->oom = 1;
-    else if (gb_reserve(g, b, (size_t)n + 1)) {
-        vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
-        b->n += (size_t)n;
-    }
+    tb_vprintf(b, fmt, ap);
     va_end(ap);
+    g->oom |= b->oom;
 }
 
 static void put_indent(gen *g, gbuf *b, int level)
@@ -453,37 +423,8 @@ static int struct_nt(gen *g, uint32_t si, unsigned depth)
  * escapes), no trigraph. */
 static void put_cstring(gen *g, gbuf *b, const char *s, size_t n)
 {
-    put_s(g, b, "\"");
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '\n':
-            put_s(g, b, "\\n");
-            continue;
-        case '\t':
-            put_s(g, b, "\\t");
-            continue;
-        case '\r':
-            put_s(g, b, "\\r");
-            continue;
-        case '\\':
-            put_s(g, b, "\\\\");
-            continue;
-        case '"':
-            put_s(g, b, "\\\"");
-            continue;
-        case '?':
-            put_s(g, b, i > 0 && s[i - 1] == '?' ? "\\?" : "?");
-            continue;
-        default:
-            break;
-        }
-        if (ch < 0x20 || ch >= 0x7F)
-            put(g, b, "\\%03o", ch);
-        else
-            gb_write(g, b, (const char *)&ch, 1);
-    }
-    put_s(g, b, "\"");
+    tb_cstring(b, s, n);
+    g->oom |= b->oom;
 }
 
 /* Text inside a block comment: no comment delimiters, no trigraphs. */

@@ -23,12 +23,10 @@
 
 #include "../import/imp_facts.h"
 #include "arena.h"
+#include "textbuf.h"
 #include "util.h"
 
-typedef struct hbuf {
-    char *p;
-    size_t n, cap;
-} hbuf;
+typedef textbuf hbuf;
 
 typedef struct sset {
     const char **v;
@@ -98,33 +96,11 @@ typedef struct hg {
 
 /* ------------------------------------------------------------ buffers and strings */
 
-static int hb_reserve(hg *g, hbuf *b, size_t more)
-{
-    if (g->oom)
-        return 0;
-    if (b->n + more <= b->cap)
-        return 1;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->n + more)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        g->oom = 1;
-        return 0;
-    }
-    b->p = p;
-    b->cap = cap;
-    return 1;
-}
-
 /* Appends n bytes; the buffer stays NUL-terminated (not counted in n). */
 static void hb_write(hg *g, hbuf *b, const char *s, size_t n)
 {
-    if (!hb_reserve(g, b, n + 1))
-        return;
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
+    tb_write(b, s, n);
+    g->oom |= b->oom;
 }
 
 static void put_s(hg *g, hbuf *b, const char *s)
@@ -134,16 +110,8 @@ static void put_s(hg *g, hbuf *b, const char *s)
 
 static void vput(hg *g, hbuf *b, const char *fmt, va_list ap)
 {
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0)
-        g->oom = 1;
-    else if (hb_reserve(g, b, (size_t)n + 1)) {
-        vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
-        b->n += (size_t)n;
-    }
+    tb_vprintf(b, fmt, ap);
+    g->oom |= b->oom;
 }
 
 static void put(hg *g, hbuf *b, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -189,16 +157,8 @@ static const char *sdup(hg *g, const char *s, size_t n)
 static const char *lit(hg *g, const char *s)
 {
     hbuf b = {0};
-    put_s(g, &b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            put(g, &b, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f)
-            put(g, &b, "\\%03o", *p);
-        else
-            hb_write(g, &b, (const char *)p, 1);
-    }
-    put_s(g, &b, "\"");
+    tb_cstring(&b, s, strlen(s));
+    g->oom |= b.oom;
     const char *r = b.p ? sdup(g, b.p, b.n) : "\"\"";
     free(b.p);
     return r;

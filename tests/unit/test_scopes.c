@@ -206,6 +206,7 @@ static void *noise_main(void *arg)
 typedef struct pinned_arg {
     alr_endpoint *ep;
     unsigned tag, nsync, nasync, errors;
+    pthread_barrier_t *bar; /* when set: all scopes stay open until every one is done */
 } pinned_arg;
 
 /* In a remote thread scope: sync calls, then async calls started in the
@@ -236,6 +237,10 @@ static void *pinned_main(void *arg)
     for (unsigned i = 0; i < p->nsync; i++)
         if (rpctest_add(&IF, seq++, p->tag, &v) != ALR_OK)
             p->errors++;
+    /* without this a fast scope could close before a slow one opens, and
+     * its peer thread could then (rightly) serve the next scope */
+    if (p->bar)
+        pthread_barrier_wait(p->bar);
     alr_remote_thread_pop();
     alr_endpoint_pop();
     return NULL;
@@ -265,12 +270,15 @@ static void test_remote_thread(void)
     /* four threads, each in its own remote thread scope, at once */
     pinned_arg pa[4];
     pthread_t th[4];
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, 4);
     for (unsigned i = 0; i < 4; i++) {
-        pa[i] = (pinned_arg){ep, i + 1, 40, 40, 0};
+        pa[i] = (pinned_arg){ep, i + 1, 40, 40, 0, &bar};
         pthread_create(&th[i], NULL, pinned_main, &pa[i]);
     }
     for (unsigned i = 0; i < 4; i++)
         pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&bar);
     for (unsigned i = 0; i < 3; i++) {
         atomic_store(&nz[i].stop, true);
         pthread_join(nth[i], NULL);
