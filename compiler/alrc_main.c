@@ -163,6 +163,12 @@ static int alrc_compile(const alrc_opts *o, const char *input)
         rc = EXIT_USAGE;
         goto done;
     }
+    int merr = o->outdir ? util_mkdir_p(dir) : 0; /* -o DIR is created like mkdir -p */
+    if (merr) {
+        fprintf(stderr, "alrc: error: cannot create directory '%s': %s\n", dir, strerror(merr));
+        rc = EXIT_USAGE;
+        goto done;
+    }
     size_t sl = strlen(stem);
     char *name = malloc(sl + 6);
     if (!name) {

@@ -136,3 +136,33 @@ char *util_join(const char *dir, const char *name)
     memcpy(p + dl + 1, name, nl + 1);
     return p;
 }
+
+int util_mkdir_p(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    char *p = strdup(dir);
+    if (!p)
+        return ENOMEM;
+    int err = 0;
+    for (char *q = p + 1;; q++) {
+        if (*q != '/' && *q != '\0')
+            continue;
+        char c = *q;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            err = errno;
+            break;
+        }
+        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            err = ENOTDIR;
+            break;
+        }
+        *q = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return err;
+}

@@ -27,6 +27,10 @@ char *util_stem(const char *path);
  * "x.alr" -> "."); NULL on out of memory. */
 char *util_dirname(const char *path);
 
+/* Creates dir and its missing parents (like mkdir -p); 0 or an errno value
+ * (ENOTDIR when a component exists and is not a directory). */
+int util_mkdir_p(const char *dir);
+
 /* Joins dir and name with '/', malloc'ed; NULL on out of memory. */
 char *util_join(const char *dir, const char *name);
 

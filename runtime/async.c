@@ -241,7 +241,9 @@ static void as_finish(alr_async *h, alr_async_state st, alr_err err, int64_t app
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
     if (fn) {
+        alr_endpoint_push(h->ep); /* the callback may call stubs on the handle's endpoint */
         fn(h, user);
+        alr_endpoint_pop();
         alri_async_unref(h); /* the callback's reference */
     }
     frame_op_done(h, st);
@@ -368,7 +370,9 @@ alr_err alr_async_then(alr_async *h, alr_async_fn fn, void *user)
     h->has_fn = true;
     if (atomic_load_explicit(&h->state, memory_order_acquire) != ALR_ASYNC_PENDING) {
         pthread_mutex_unlock(&h->mu);
+        alr_endpoint_push(h->ep);
         fn(h, user); /* already complete: now, on this thread */
+        alr_endpoint_pop();
         return ALR_OK;
     }
     alr_async_retain(h);

@@ -65,6 +65,11 @@ if [ "$(cat "$tmp/cityguide.alrs.d" 2>/dev/null)" = "$want" ]; then ok; else bad
 "$ALRC" "$tmp/none.alr" 2>/dev/null; [ $? -eq 2 ] && ok || bad "unreadable input must exit 2"
 "$ALRC" --dump examples/greeter/greeter.alr >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "--dump of a non-blob must exit 1"
 "$ALRC" --help | grep -q '^usage: alrc' && ok || bad "--help"
+# -o DIR is created like mkdir -p; a file in the way is a usage/I-O error
+"$ALRC" -o "$tmp/made/by/alrc" examples/greeter/greeter.alr 2>/dev/null && [ -f "$tmp/made/by/alrc/greeter.alrs" ] && ok || bad "-o DIR must be created"
+touch "$tmp/afile"
+"$ALRC" -o "$tmp/afile/sub" examples/greeter/greeter.alr 2>"$tmp/stderr"; rc=$?
+[ $rc -eq 2 ] && grep -q "cannot create directory" "$tmp/stderr" && ok || bad "-o through a file must exit 2"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

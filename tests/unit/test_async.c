@@ -239,6 +239,7 @@ typedef struct cb_rec {
     atomic_int state;
     _Atomic uint64_t value;
     pthread_t thread;
+    alr_endpoint *current; /* the thread's current endpoint inside the callback */
 } cb_rec;
 
 static void rec_cb(alr_async *h, void *user)
@@ -248,6 +249,7 @@ static void rec_cb(alr_async *h, void *user)
     atomic_store(&r->value, v ? v->ret : 0);
     atomic_store(&r->state, (int)alr_async_state_of(h));
     r->thread = pthread_self();
+    r->current = alr_endpoint_current();
     atomic_fetch_add(&r->runs, 1);
 }
 
@@ -273,6 +275,7 @@ static void test_callback_and_wait(void)
     CHECK_EQ_INT(atomic_load(&r.runs), 1);
     CHECK_EQ_INT(atomic_load(&r.value), 5);
     CHECK(!pthread_equal(r.thread, pthread_self())); /* the reader ran it */
+    CHECK(r.current != NULL && r.current == alr_endpoint_current()); /* with the endpoint pushed */
     CHECK_EQ_INT(alr_async_cancel(h), ALR_EAGAIN);   /* already complete */
     alr_async_release(h);
     if (pre) {
@@ -290,6 +293,7 @@ static void test_callback_and_wait(void)
     CHECK(alr_async_then(h, rec_cb, &r2) == ALR_OK);
     CHECK_EQ_INT(atomic_load(&r2.runs), 1);
     CHECK(pthread_equal(r2.thread, pthread_self()));
+    CHECK(r2.current == alr_endpoint_current());
     CHECK_EQ_INT(atomic_load(&r2.value), 42);
     CHECK_EQ_STR(alr_async_error_text(h), "");
     alr_async_release(h);
