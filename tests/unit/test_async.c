@@ -6,7 +6,8 @@
  * and exactly-once completion hammered by threads racing reply, deadline,
  * cancel and disconnect (run under TSan by `make tsan`).  The schema is
  * written to a temporary file and compiled; its descriptors are written by
- * hand below, the way alrc --emit=c will.  Only the main thread uses CHECK.
+ * hand in svc_fixture.h (shared with test_flow.c), the way alrc --emit=c
+ * does.  Only the main thread uses CHECK.
  */
 #include <pthread.h>
 #include <stdalign.h>
@@ -27,150 +28,8 @@
 #include "sema.h"
 #include "test.h"
 
-/* ------------------------------------------------------------ the schema */
-
-static const char SCHEMA[] =
-    "package asynctest;\n"
-    "service Svc {\n"
-    "    static u64 add(u64 a, u64 b);\n"
-    "    static void sleep_ms(u32 ms);\n"
-    "    static status fail(i32 how);\n"
-    "    static oneway void log_event(u32 v);\n"
-    "    static oneway status audit(i32 how);\n"
-    "}\n";
-
-enum { M_ADD = 0, M_SLEEP = 1, M_FAIL = 2, M_LOG = 3, M_AUDIT = 4 };
-
-typedef struct { uint64_t a, b; } add_args;
-typedef struct { uint64_t ret; } u64_ret;
-typedef struct { uint32_t v; } u32_args;
-typedef struct { int32_t v; } i32_args;
-
-static const alr_type_desc t_u64 = {.kind = ALR_K_U64, .size = 8, .align = 8};
-static const alr_type_desc t_u32 = {.kind = ALR_K_U32, .size = 4, .align = 4};
-static const alr_type_desc t_i32 = {.kind = ALR_K_I32, .size = 4, .align = 4};
-static const alr_member_desc m_add[] = {{"a", 0, &t_u64, NULL}, {"b", 8, &t_u64, NULL}};
-static const alr_member_desc m_ret[] = {{"return", 0, &t_u64, NULL}};
-static const alr_member_desc m_ms[] = {{"ms", 0, &t_u32, NULL}};
-static const alr_member_desc m_how[] = {{"how", 0, &t_i32, NULL}};
-static const alr_member_desc m_v[] = {{"v", 0, &t_u32, NULL}};
-static const alr_struct_desc sd_add = {"asynctest.Svc.add$args", 16, 8, 2, m_add, ALR_DESC_ARGS | 0};
-static const alr_struct_desc sd_add_ret = {"asynctest.Svc.add$ret", 8, 8, 1, m_ret, ALR_DESC_RET | 0};
-static const alr_struct_desc sd_sleep = {"asynctest.Svc.sleep_ms$args", 4, 4, 1, m_ms, ALR_DESC_ARGS | 1};
-static const alr_struct_desc sd_fail = {"asynctest.Svc.fail$args", 4, 4, 1, m_how, ALR_DESC_ARGS | 2};
-static const alr_struct_desc sd_log = {"asynctest.Svc.log_event$args", 4, 4, 1, m_v, ALR_DESC_ARGS | 3};
-static const alr_struct_desc sd_audit = {"asynctest.Svc.audit$args", 4, 4, 1, m_how, ALR_DESC_ARGS | 4};
-
-/* ------------------------------------------------------------ the server */
-
-static atomic_int cancels_seen, audits_run, logs_run, sleeps_started;
-
-static alr_err h_add(alr_call *c, const void *h, void *a, void *r)
-{
-    (void)c, (void)h;
-    ((u64_ret *)r)->ret = ((add_args *)a)->a + ((add_args *)a)->b;
-    return ALR_OK;
-}
-
-static void sleep_ms(uint32_t ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static alr_err h_sleep(alr_call *c, const void *h, void *a, void *r)
-{
-    (void)h, (void)r;
-    atomic_fetch_add(&sleeps_started, 1);
-    uint32_t ms = ((u32_args *)a)->v;
-    for (uint32_t t = 0; t < ms && !alr_call_cancelled(c); t += 2)
-        sleep_ms(2);
-    if (alr_call_cancelled(c))
-        atomic_fetch_add(&cancels_seen, 1);
-    return ALR_OK;
-}
-
-static alr_err h_fail(alr_call *c, const void *h, void *a, void *r)
-{
-    (void)h, (void)r;
-    int32_t how = ((i32_args *)a)->v;
-    if (how) {
-        alr_call_set_app_error(c, how, "fail(%d)", (int)how);
-        return ALR_EAPP;
-    }
-    return ALR_OK;
-}
-
-static alr_err h_log(alr_call *c, const void *h, void *a, void *r)
-{
-    (void)h, (void)r;
-    atomic_fetch_add(&logs_run, 1);
-    if (((u32_args *)a)->v == 666) {
-        alr_call_set_error(c, "log_event refuses 666");
-        return ALR_EINVAL;
-    }
-    return ALR_OK;
-}
-
-static alr_err h_audit(alr_call *c, const void *h, void *a, void *r)
-{
-    (void)h, (void)r;
-    atomic_fetch_add(&audits_run, 1);
-    int32_t how = ((i32_args *)a)->v;
-    if (how) {
-        alr_call_set_error(c, "audit(%d) failed", (int)how);
-        return ALR_EINVAL;
-    }
-    return ALR_OK;
-}
-
-static const alr_method_info METHODS[] = {
-    {"asynctest.Svc.add", 0, ALR_METHOD_STATIC, ALR_RET_VALUE, 0, &sd_add, &sd_add_ret, h_add},
-    {"asynctest.Svc.sleep_ms", 0, ALR_METHOD_STATIC, ALR_RET_VOID, 0, &sd_sleep, NULL, h_sleep},
-    {"asynctest.Svc.fail", 0, ALR_METHOD_STATIC, ALR_RET_STATUS, 0, &sd_fail, NULL, h_fail},
-    {"asynctest.Svc.log_event", 0, ALR_METHOD_STATIC, ALR_RET_ONEWAY, 0, &sd_log, NULL, h_log},
-    {"asynctest.Svc.audit", 0, ALR_METHOD_STATIC, ALR_RET_ONEWAY_STATUS, 0, &sd_audit, NULL,
-     h_audit},
-};
-static const char *const SERVICES[] = {"asynctest.Svc"};
-static const int HANDLERS = 1; /* any non-NULL table: the invoke functions ignore it */
-
-static alr_iface IF;
-
-static uint8_t *compile_schema(size_t *len)
-{
-    char path[] = "/tmp/alr_test_async_XXXXXX.alr";
-    int fd = mkstemps(path, 4);
-    if (fd < 0)
-        return NULL;
-    ssize_t w = write(fd, SCHEMA, sizeof SCHEMA - 1);
-    close(fd);
-    if (w != (ssize_t)(sizeof SCHEMA - 1)) {
-        unlink(path);
-        return NULL;
-    }
-    diag d;
-    diag_init(&d, stderr);
-    ast_ctx ctx;
-    ast_ctx_init(&ctx, &d);
-    uint8_t *blob = NULL;
-    int n = load_schema(&ctx, path, NULL, 0);
-    if (n == 0 && !ctx.oom)
-        n = sema_check(&ctx);
-    if (n == 0 && d.errors == 0 && !ctx.oom) {
-        alri_schema ir;
-        char err[256];
-        if (lower_schema(&ctx, &ir, err, sizeof err) == 0) {
-            if (alri_schema_write(&ir, &blob, len) != ALR_OK)
-                blob = NULL;
-            alri_schema_fini(&ir);
-        }
-    }
-    ast_ctx_fini(&ctx);
-    diag_fini(&d);
-    unlink(path);
-    return blob;
-}
+#define FIXTURE_PKG "asynctest"
+#include "svc_fixture.h"
 
 static alr_server *srv;
 static uint16_t port;
