@@ -386,6 +386,9 @@ alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms)
 {
     if (!h)
         return ALR_EINVAL;
+    alri_tls *t = alri_tls_peek();
+    if (t && t->ncorked) /* the call may still be in this thread's batch */
+        alri_cork_flush(t);
     if (atomic_load_explicit(&h->state, memory_order_acquire) == ALR_ASYNC_PENDING &&
         timeout_ms) {
         uint64_t deadline = timeout_ms == ALR_WAIT_FOREVER ? UINT64_MAX
@@ -675,6 +678,8 @@ alr_err alr_frame_pop(uint32_t timeout_ms)
         return ALR_EINVAL;
     t->nframes--;
     frame_flush(fr);
+    if (t->ncorked) /* its calls may still be in this thread's batch */
+        alri_cork_flush(t);
     uint64_t deadline = timeout_ms ? alri_now_ms() + timeout_ms : UINT64_MAX;
     alr_err r = ALR_OK;
     pthread_mutex_lock(&fr_mu);

@@ -85,6 +85,11 @@ alri_tls *alri_tls_get(void)
     return t;
 }
 
+alri_tls *alri_tls_peek(void)
+{
+    return tls_cur;
+}
+
 bool alri_stack_room(void **v, uint32_t *cap, uint32_t n, size_t sz)
 {
     if (n < *cap)
@@ -522,6 +527,8 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     f.kind = ALRI_FRAME_CALL;
     f.call_id = id;
     (void)alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len); /* failure: ep failed, p DONE */
+    if (t->ncorked) /* a batch of this thread must not wait with it */
+        alri_cork_flush(t);
 
     bool timed_out = false;
     pthread_mutex_lock(&ep->mu);
@@ -764,6 +771,9 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
     while (*pp != &call)
         pp = &(*pp)->next;
     *pp = call.next;
+    /* a runner with more calls queued batches the answers (alri_slot_drain
+     * writes them when its queue runs dry) */
+    unsigned rflags = t->cork && slot->qhead ? ALRI_SEND_DEFER : 0u;
     pthread_mutex_unlock(&ep->mu);
 
     if (e == ALR_ENOMETHOD && !call.has_text) { /* a NULL entry in the handler table */
@@ -785,7 +795,7 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
             f.kind = ALRI_FRAME_REPLY;
             f.slot = m->f.slot;
             f.call_id = m->f.call_id;
-            (void)alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len);
+            (void)alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL, rflags, 0);
         }
     }
 done:
@@ -809,6 +819,7 @@ void alri_slot_drain(alri_slot *s)
         pthread_mutex_lock(&ep->mu);
     } else if (!s->runner) {
         s->runner = t;
+        alri_cork(t, false); /* answers batch while calls are queued */
         for (;;) {
             /* a SCOPE moved the slot to another pool group (or out of one):
              * stop here and take a turn of the new one (below) */
@@ -816,7 +827,15 @@ void alri_slot_drain(alri_slot *s)
                 alri_msg *m = queue_pop(ep, s);
                 pthread_mutex_unlock(&ep->mu);
                 alri_run_inbound(ep, s, m);
+                if (alri_cork_due(t))
+                    alri_cork_flush(t);
                 pthread_mutex_lock(&ep->mu);
+            }
+            if (t->ncorked) { /* the queue ran dry: write the batch */
+                pthread_mutex_unlock(&ep->mu);
+                alri_cork_flush(t);
+                pthread_mutex_lock(&ep->mu);
+                continue;
             }
             /* a remote thread scope: this thread stays the slot's runner,
              * waiting for its next call, until unpinned or ep fails */
@@ -824,6 +843,7 @@ void alri_slot_drain(alri_slot *s)
                 break;
             pthread_cond_wait(&t->cv, &ep->mu);
         }
+        alri_uncork(t); /* nothing left to write: ncorked is 0 here */
         s->runner = NULL;
     }
     alri_group_turn_done(ep, s);

@@ -905,6 +905,8 @@ static bool stage_room(alr_endpoint *ep, size_t need)
     return true;
 }
 
+static bool cork_hold(alr_endpoint *ep, alri_tls *t);
+
 alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
 {
     alri_tls *t = alri_tls_get();
@@ -975,16 +977,32 @@ alr_err alri_ep_send_ex(alr_endpoint *ep, alri_frame *f, const void *body, size_
             thread_add(ep, t, hl + len);
     }
     bool idle = false;
-    if (flags & ALRI_SEND_DEFER) {
+    bool defer = flags & ALRI_SEND_DEFER;
+    /* a batch on this thread: the frame waits for its cork flush */
+    alri_tls *ct = defer ? (t ? t : alri_tls_peek()) : NULL;
+    bool corked = ct && ct->cork && cork_hold(ep, ct);
+    if (defer) {
         uint64_t now = now_ns();
-        idle = alone && now - ep->last_append_ns >= quiet_ns(ep);
+        idle = !corked && alone && now - ep->last_append_ns >= quiet_ns(ep);
         ep->last_append_ns = now;
+        if (corked && ct->ncorked == 1 && !ct->cork_ns)
+            ct->cork_ns = now;
     }
     bool wait = f->kind == ALRI_FRAME_CLOSE; /* orderly close: on the wire before shutdown */
-    bool defer = flags & ALRI_SEND_DEFER;
     if (ep->writing) {
         if (!defer) /* the writer must not linger with it */
             ep->fl_urgent = true;
+    } else if (corked) {
+        /* written by the batch's flush; the flusher (lingering while
+         * appends go on) is the safety net should the batch stall */
+        if (!ct->cork_quiet && !flusher_kick(ep)) {
+            r = flush_locked(ep, false, false);
+            if (r != ALR_OK) {
+                pthread_mutex_unlock(&ep->wmu);
+                write_failed(ep, r);
+                return r;
+            }
+        }
     } else {
         /* a deferred frame: at once when the connection is idle (a lone
          * call), without blocking; else the flusher's */
@@ -1004,6 +1022,69 @@ alr_err alri_ep_send_ex(alr_endpoint *ep, alri_frame *f, const void *body, size_
         r = ALR_ECLOSED;
     pthread_mutex_unlock(&ep->wmu);
     return r;
+}
+
+/* ---- corking: a thread's batch */
+
+/* Registers ep as holding frames of t's batch (wmu held); false when t
+ * already holds four other endpoints (the frame is then sent as usual). */
+static bool cork_hold(alr_endpoint *ep, alri_tls *t)
+{
+    for (uint32_t i = 0; i < t->ncorked; i++)
+        if (t->corked[i] == ep)
+            return true;
+    if (t->ncorked == sizeof t->corked / sizeof t->corked[0])
+        return false;
+    alri_ep_ref(ep); /* until the flush */
+    t->corked[t->ncorked++] = ep;
+    return true;
+}
+
+void alri_cork(alri_tls *t, bool quiet)
+{
+    if (!t)
+        return;
+    if (t->cork++ == 0)
+        t->cork_quiet = quiet;
+}
+
+void alri_uncork(alri_tls *t)
+{
+    if (!t || !t->cork)
+        return;
+    alri_cork_flush(t);
+    t->cork--;
+}
+
+bool alri_cork_due(const alri_tls *t)
+{
+    return t && t->ncorked && now_ns() - t->cork_ns >= ALRI_IDLE_NS;
+}
+
+void alri_cork_flush(alri_tls *t)
+{
+    if (!t)
+        return;
+    while (t->ncorked) {
+        alr_endpoint *ep = t->corked[--t->ncorked];
+        alr_err r = ALR_OK;
+        pthread_mutex_lock(&ep->wmu);
+        if (ep->slen && !ep->wdead) {
+            if (ep->writing) {
+                ep->fl_urgent = true; /* the writer takes it next, without lingering */
+            } else {
+                /* the reader must never block in a write: one non-blocking
+                 * send, the rest handed to the flusher */
+                bool nonblock = t->cork_quiet && flusher_start(ep);
+                r = flush_locked(ep, false, nonblock);
+            }
+        }
+        pthread_mutex_unlock(&ep->wmu);
+        if (r != ALR_OK)
+            write_failed(ep, r);
+        alri_ep_unref(ep);
+    }
+    t->cork_ns = 0;
 }
 
 alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len)
@@ -1446,8 +1527,14 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
 void alri_ep_read_loop(alr_endpoint *ep)
 {
     uint32_t max_frame = ep->cfg.max_message + 64u;
+    /* what the reader sends while it dispatches one read's frames (the
+     * calls completion callbacks start, pongs) goes out in one write at
+     * the end of the batch: the reader's cork */
+    alri_tls *t = alri_tls_get();
     for (;;) {
         size_t off = 0, need = 0;
+        bool ok = true;
+        alri_cork(t, true);
         while (off < ep->rlen) {
             alri_frame f;
             alr_err r = alri_frame_decode(ep->rbuf + off, ep->rlen - off, max_frame, &f);
@@ -1456,17 +1543,25 @@ void alri_ep_read_loop(alr_endpoint *ep)
             if (r != ALR_OK) {
                 alri_ep_fail(ep, r == ALR_ELIMIT ? ALR_ELIMIT : ALR_EPROTO,
                              "invalid frame from the peer: %s", alr_strerror(r));
-                return;
+                ok = false;
+                break;
             }
             size_t total = (size_t)f.hdr_len + f.body_len;
             if (ep->rlen - off < total) {
                 need = total;
                 break;
             }
-            if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len))
-                return;
+            if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len)) {
+                ok = false;
+                break;
+            }
             off += total;
+            if (alri_cork_due(t))
+                alri_cork_flush(t);
         }
+        alri_uncork(t);
+        if (!ok)
+            return;
         if (off) {
             memmove(ep->rbuf, ep->rbuf + off, ep->rlen - off);
             ep->rlen -= off;

@@ -315,6 +315,14 @@ struct alri_tls {
     uint32_t narenas;
     alr_arena *scratch;        /* results decoded without a caller arena */
     alr_buf ebuf;              /* encoding buffer of outgoing calls */
+    /* corking (endpoint.c, "the write path"): while cork > 0 this thread
+     * processes a batch, and the deferred frames it stages wait for its
+     * alri_cork_flush instead of being written one by one */
+    uint32_t cork;
+    bool cork_quiet;           /* the reader: no flusher wake-up for them */
+    uint32_t ncorked;
+    alr_endpoint *corked[4];   /* endpoints holding such frames (a reference each) */
+    uint64_t cork_ns;          /* when the first of them was staged */
     struct {
         uint64_t serial;       /* endpoint serial, 0 = unused */
         uint64_t gen[2];       /* its stage generations this thread appended to */
@@ -341,6 +349,8 @@ struct alri_tls {
 /* ---- call.c ---- */
 /* This thread's state (created on first use); NULL when out of memory. */
 alri_tls *alri_tls_get(void);
+/* This thread's state if it has one (never creates it). */
+alri_tls *alri_tls_peek(void);
 void alri_owner_unref(alri_owner *o);
 /* Runs one inbound CALL/ONEWAY on the calling thread (the slot's runner)
  * and answers it; frees msg. */
@@ -386,6 +396,18 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
  * thread is writing, writes the stage now.  Returns once the frame is
  * staged (a CLOSE: written).  Never called with ep->mu held. */
 alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len);
+/* A batch on this thread: deferred frames it stages until the matching
+ * alri_uncork are written by it at the end (alri_cork_flush) instead of
+ * one by one; quiet (the reader): the flusher is not woken for them.
+ * Nests.  t may be NULL (no batching). */
+void alri_cork(alri_tls *t, bool quiet);
+void alri_uncork(alri_tls *t);
+/* Writes what this thread staged while corked (non-blocking with a
+ * hand-off to the flusher when quiet): at the end of a batch, before the
+ * thread waits, and when the batch has been open for ALRI_IDLE_NS. */
+void alri_cork_flush(alri_tls *t);
+/* Whether t holds corked frames staged at least ALRI_IDLE_NS ago. */
+bool alri_cork_due(const alri_tls *t);
 /* Flags of alri_ep_send_ex. */
 #define ALRI_SEND_DEFER 1u    /* may wait in the stage for company (async, oneway) */
 #define ALRI_SEND_BUDGET 2u   /* waits for room in the send budgets until deadline_ms */
