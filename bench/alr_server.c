@@ -4,7 +4,7 @@
  * on an alr_server with the default configuration (alr_config_init: worker
  * threads started on demand), the way an application would.
  *
- *   alr_server [--host H] [--port P]
+ *   alr_server [--host H] [--port P] [--inline]   (--inline: alr_config.inline_calls)
  *       Listens on H:P (default 127.0.0.1, port 0: any free port), prints the
  *       ready line, serves every connection until SIGTERM or SIGINT, closes
  *       the server (every connection and thread), prints the exit line and
@@ -19,6 +19,7 @@
  * the ready line to the signal.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,7 +88,7 @@ static alr_err oneways_handled(alr_call *call, uint64_t *ret)
 
 _Noreturn static void usage(void)
 {
-    fprintf(stderr, "usage: alr_server [--host H] [--port P]\n");
+    fprintf(stderr, "usage: alr_server [--host H] [--port P] [--inline]\n");
     exit(2);
 }
 
@@ -102,7 +103,13 @@ int main(int argc, char **argv)
 {
     const char *host = "127.0.0.1";
     long port = 0;
+    bool inline_calls = false;
     for (int i = 1; i < argc; i += 2) {
+        if (strcmp(argv[i], "--inline") == 0) { /* a flag: no value */
+            inline_calls = true;
+            i--;
+            continue;
+        }
         if (i + 1 >= argc)
             usage();
         if (strcmp(argv[i], "--host") == 0) {
@@ -135,6 +142,7 @@ int main(int argc, char **argv)
     atomic_init(&ops.oneways, 0);
     alr_config cfg;
     alr_config_init(&cfg); /* the defaults: workers on demand, up to 64 */
+    cfg.inline_calls = inline_calls; /* --inline: handlers on the connection's reader */
     alr_server *srv = NULL;
     alr_err e = alr_server_new(&bench_rpc_iface, &cfg, &srv);
     if (e != ALR_OK)

@@ -276,6 +276,7 @@ static void as_send_cancel(alr_async *h)
     alri_pending *p = &s->calls[h->id];
     if (--p->holds == 0 && p->state == ALRI_CALL_HELD) {
         p->state = ALRI_CALL_FREE;
+        alri_call_id_freed(s, p);
         s->nbusy--;
         alri_slot_maybe_free(ep, s);
     }
@@ -306,34 +307,49 @@ static alr_codec_limits ep_limits(const alr_endpoint *ep)
     return l;
 }
 
-void alri_async_answer(alr_async *h, alri_msg *msg, alr_err fail_code)
+void alri_async_answer(alr_async *h, const alri_frame *f, const uint8_t *body,
+                       alr_err fail_code)
 {
     if (as_claim(h)) {
         alr_endpoint *ep = h->ep;
-        if (!msg && fail_code == ALR_OK) { /* a oneway status call confirmed */
+        if (!f && fail_code == ALR_OK) { /* a oneway status call confirmed */
             as_finish(h, ALR_ASYNC_OK, ALR_OK, 0, NULL, 0);
-        } else if (!msg) {
+        } else if (!f) {
             const char *t = alr_endpoint_error(ep);
             as_finish(h, ALR_ASYNC_ERROR, fail_code, 0, t, strlen(t));
-        } else if (msg->f.kind == ALRI_FRAME_ERROR) {
-            alr_err e = msg->f.code ? (alr_err)msg->f.code : ALR_EPROTO;
-            size_t tl = msg->f.body_len;
-            const char *body = (const char *)msg->body;
+        } else if (f->kind == ALRI_FRAME_ERROR) {
+            alr_err e = f->code ? (alr_err)f->code : ALR_EPROTO;
+            size_t tl = f->body_len;
+            const char *text = (const char *)body;
             if (tl == 0) {
-                body = alr_strerror(e);
-                tl = strlen(body);
+                text = alr_strerror(e);
+                tl = strlen(text);
             }
-            as_finish(h, ALR_ASYNC_ERROR, e, e == ALR_EAPP ? msg->f.app_code : 0, body, tl);
+            as_finish(h, ALR_ASYNC_ERROR, e, e == ALR_EAPP ? f->app_code : 0, text, tl);
         } else if (h->mi->ret && !h->ostatus) {
+            const alr_struct_desc *rd = h->mi->ret;
             alr_err e = ALR_ENOMEM;
-            h->arena = alr_arena_new();
-            void *v = h->arena ? alr_arena_alloc(h->arena, h->mi->ret->size ? h->mi->ret->size : 1)
-                               : NULL;
+            void *v = NULL;
+            alr_arena *a = NULL;
+            if (rd->size <= sizeof h->inl && !alri_struct_has_heap(rd)) {
+                /* nothing to allocate: the handle holds the value, and the
+                 * decoder gets the thread's scratch arena it never uses */
+                alri_tls *t = alri_tls_get();
+                if (t && !t->scratch)
+                    t->scratch = alr_arena_new();
+                a = t ? t->scratch : NULL;
+                v = a ? h->inl : NULL;
+            } else {
+                h->arena = alr_arena_new();
+                a = h->arena;
+                v = a ? alr_arena_alloc(a, rd->size ? rd->size : 1) : NULL;
+            }
             if (v) {
-                memset(v, 0, h->mi->ret->size);
+                memset(v, 0, rd->size);
                 alr_codec_limits lim = ep_limits(ep);
-                e = alr_decode(h->mi->ret, ep->plan, msg->body, msg->f.body_len, v, h->arena,
-                               &lim);
+                e = alr_decode(rd, ep->plan, body, f->body_len, v, a, &lim);
+                if (a != h->arena)
+                    alr_arena_reset(a);
             }
             if (e == ALR_OK) {
                 h->value = v;
@@ -352,7 +368,6 @@ void alri_async_answer(alr_async *h, alri_msg *msg, alr_err fail_code)
             as_finish(h, ALR_ASYNC_OK, ALR_OK, 0, NULL, 0);
         }
     }
-    free(msg);
     alri_async_unref(h);
 }
 
@@ -517,6 +532,8 @@ static void frame_unlink(alr_frame *fr)
 
 static void frame_op_done(alr_async *h, alr_async_state st)
 {
+    if (!h->in_frame) /* decided before the CALL went out: no frame, no lock */
+        return;
     pthread_mutex_lock(&fr_mu);
     alr_frame *fr = h->frame;
     if (!fr) {
@@ -742,13 +759,12 @@ alr_err alr_frame_detach(alr_frame *fr)
 
 /* ================================================================ starting calls */
 
-/* The caller's end of a call's use of ep (as in call.c). */
-static void caller_leave(alr_endpoint *ep)
+/* A handle that will not be sent: out of its frame, then dropped. */
+static void as_abandon(alr_async *h)
 {
-    pthread_mutex_lock(&ep->mu);
-    if (--ep->ncallers == 0)
-        pthread_cond_broadcast(&ep->idle_cv);
-    pthread_mutex_unlock(&ep->mu);
+    if (h->in_frame)
+        frame_op_done(h, ALR_ASYNC_CANCELLED);
+    alri_async_unref(h);
 }
 
 /* Checks, encodes into t->ebuf, creates the handle, takes a call id and
@@ -832,19 +848,26 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
         pthread_mutex_unlock(&ep->mu);
         return call_fail(code, "%s", alr_endpoint_error(ep));
     }
+    /* join the frame before the call can complete (failing the endpoint
+     * completes it as soon as its entry exists) */
+    bool cancel = false;
+    if (fr) {
+        h->in_frame = true;
+        cancel = !frame_add(fr, h);
+    }
     pthread_mutex_lock(&ep->mu);
     if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
         alr_err code = ep->fail_code;
         pthread_mutex_unlock(&ep->mu);
         alri_ep_unreserve(ep, blen);
-        alri_async_unref(h);
+        as_abandon(h);
         return call_fail(code, "%s", alr_endpoint_error(ep));
     }
     if (!alri_ep_async_take(ep)) {
         uint32_t cap = ep->cfg.max_async_outstanding;
         pthread_mutex_unlock(&ep->mu);
         alri_ep_unreserve(ep, blen);
-        alri_async_unref(h);
+        as_abandon(h);
         return call_fail(ALR_EAGAIN, "%s: %u async calls are in flight (max_async_outstanding)",
                          mi->name, cap);
     }
@@ -854,7 +877,7 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
         alri_ep_async_done(ep);
         pthread_mutex_unlock(&ep->mu);
         alri_ep_unreserve(ep, blen);
-        alri_async_unref(h);
+        as_abandon(h);
         return call_fail(ALR_ELIMIT, "%s: too many slots or calls in flight", mi->name);
     }
     alri_pending *p = &slot->calls[id];
@@ -872,12 +895,11 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     h->id = id;
     alri_frame sf;
     bool scope = alri_scope_check(slot, t, &sf);
-    ep->ncallers++;
+    atomic_fetch_add(&ep->ncallers, 1);
     pthread_mutex_unlock(&ep->mu);
     if (scope) /* staged before the CALL: the peer applies it first */
         (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
 
-    bool cancel = fr && !frame_add(fr, h);
     if (!timer_arm(h)) {
         /* no timer thread: the call cannot have a deadline; fail it now
          * (the entry keeps the id until the answer) */
@@ -907,7 +929,7 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     }
     if (cancel)
         (void)alr_async_cancel(h);
-    caller_leave(ep);
+    alri_caller_leave(ep);
     *out = h;
     return ALR_OK;
 }

@@ -373,6 +373,11 @@ static bool type_has_heap(const alr_type_desc *t, unsigned depth)
     }
 }
 
+bool alri_struct_has_heap(const alr_struct_desc *sd)
+{
+    return struct_has_heap(sd, 0);
+}
+
 static struct timespec abs_ms(uint64_t ms)
 {
     struct timespec ts;
@@ -384,9 +389,11 @@ static struct timespec abs_ms(uint64_t ms)
 /* Smallest free call id on s (growing calls[]), or ALR_NONE. */
 uint32_t alri_call_id_alloc(alri_slot *s)
 {
-    for (uint32_t i = 0; i < s->ncalls; i++)
-        if (s->calls[i].state == ALRI_CALL_FREE)
+    for (uint32_t i = s->idhint; i < s->ncalls; i++)
+        if (s->calls[i].state == ALRI_CALL_FREE) {
+            s->idhint = i + 1;
             return i;
+        }
     if (s->ncalls >= ALRI_MAX_CALL_IDS)
         return ALR_NONE;
     uint32_t nc = s->ncalls ? s->ncalls * 2 : 4;
@@ -397,6 +404,7 @@ uint32_t alri_call_id_alloc(alri_slot *s)
     s->calls = n;
     uint32_t id = s->ncalls;
     s->ncalls = nc;
+    s->idhint = id + 1;
     return id;
 }
 
@@ -413,13 +421,17 @@ static alri_msg *queue_pop(alr_endpoint *ep, alri_slot *s)
 
 /* ================================================================ the caller */
 
-/* The end of a call's use of ep (alr_endpoint_close waits for it). */
-static void caller_leave(alr_endpoint *ep)
+/* The end of a call's use of ep.  No lock while ep is open: the close
+ * stores the state before it reads ncallers, and this decrements before it
+ * reads the state (both sequentially consistent), so one of the two sees
+ * the other. */
+void alri_caller_leave(alr_endpoint *ep)
 {
-    pthread_mutex_lock(&ep->mu);
-    if (--ep->ncallers == 0)
+    if (atomic_fetch_sub(&ep->ncallers, 1) == 1 && atomic_load(&ep->state) != ALRI_EP_OPEN) {
+        pthread_mutex_lock(&ep->mu);
         pthread_cond_broadcast(&ep->idle_cv);
-    pthread_mutex_unlock(&ep->mu);
+        pthread_mutex_unlock(&ep->mu);
+    }
 }
 
 alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args, void *ret,
@@ -453,6 +465,11 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     uint32_t wire = alr_plan_method_out(ep->plan, method);
     if (wire == ALR_NONE)
         return call_fail(ALR_ENOMETHOD, "the peer does not have %s", mi->name);
+    bool oneway = mi->mode == ALR_RET_ONEWAY || mi->mode == ALR_RET_ONEWAY_STATUS;
+    if (!oneway && atomic_load_explicit(&ep->reader_tls, memory_order_relaxed) == t)
+        return call_fail(ALR_EINVAL, "%s: a sync call from the connection's own reader (an "
+                         "inline handler or a completion callback) could never get its "
+                         "answer: use an async call", mi->name);
     t->ebuf.len = 0;
     static const alignas(max_align_t) unsigned char no_args[1];
     alr_err e = alr_encode(mi->args, ep->plan, args ? args : (const void *)no_args, &t->ebuf);
@@ -462,11 +479,9 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         return call_fail(ALR_ELIMIT, "%s: arguments of %zu bytes exceed max_message %u",
                          mi->name, t->ebuf.len, ep->cfg.max_message);
 
-    bool oneway = mi->mode == ALR_RET_ONEWAY || mi->mode == ALR_RET_ONEWAY_STATUS;
     uint32_t timeout = t->ntimeouts && t->timeouts[t->ntimeouts - 1]
                            ? t->timeouts[t->ntimeouts - 1]
                            : mi->deadline_ms ? mi->deadline_ms : ep->cfg.call_timeout_ms;
-    uint64_t deadline = alri_now_ms() + timeout;
 
     pthread_mutex_lock(&ep->mu);
     if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
@@ -487,7 +502,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     memset(&f, 0, sizeof f);
     f.slot = snum;
     f.method = wire;
-    ep->ncallers++;
+    atomic_fetch_add(&ep->ncallers, 1);
     if (oneway) {
         /* fire and forget: a failure comes back as FAULT and faults ep */
         pthread_mutex_unlock(&ep->mu);
@@ -495,7 +510,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
             (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
         f.kind = ALRI_FRAME_ONEWAY;
         e = alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL,
-                            ALRI_SEND_DEFER | ALRI_SEND_BUDGET, deadline);
+                            ALRI_SEND_DEFER | ALRI_SEND_BUDGET | ALRI_SEND_REL, timeout);
         if (e == ALR_ETIMEDOUT) { /* flow control: nothing was sent */
             e = call_fail(ALR_ETIMEDOUT, "%s: the send budget stayed full for %u ms", mi->name,
                           timeout);
@@ -507,9 +522,10 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
             pthread_mutex_unlock(&ep->mu);
             e = call_fail(fc, "%s", alr_endpoint_error(ep));
         }
-        caller_leave(ep);
+        alri_caller_leave(ep);
         return e;
     }
+    uint64_t deadline = alri_now_ms() + timeout;
     alri_pending *p = &slot->calls[id];
     p->state = ALRI_CALL_WAITING;
     p->waiter = t;
@@ -563,6 +579,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         msg = p->msg;
         p->msg = NULL;
         p->state = ALRI_CALL_FREE;
+        alri_call_id_freed(slot, p);
         slot->nbusy--;
     }
     if (runner) {
@@ -608,25 +625,25 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         e = ALR_OK;
     }
     free(msg);
-    caller_leave(ep);
+    alri_caller_leave(ep);
     return e;
 }
 
 /* ================================================================ the callee */
 
-static void answer_error(alr_endpoint *ep, const alri_msg *m, alr_err code, int64_t app,
+static void answer_error(alr_endpoint *ep, const alri_frame *in, alr_err code, int64_t app,
                          const char *text)
 {
     alri_frame f;
     memset(&f, 0, sizeof f);
-    if (m->f.kind == ALRI_FRAME_ONEWAY) {
+    if (in->kind == ALRI_FRAME_ONEWAY) {
         f.kind = ALRI_FRAME_FAULT;
-        f.method = m->f.method;
+        f.method = in->method;
     } else {
         f.kind = ALRI_FRAME_ERROR;
-        f.call_id = m->f.call_id;
+        f.call_id = in->call_id;
     }
-    f.slot = m->f.slot;
+    f.slot = in->slot;
     f.code = (uint32_t)code;
     f.app_code = app;
     size_t len = strlen(text);
@@ -676,46 +693,53 @@ static void value_free(small_buf *sb, void *v)
 
 void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
 {
+    alri_run_call(ep, slot, &m->f, m->body, m->cancelled);
+    free(m);
+}
+
+void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, const uint8_t *body,
+                   bool cancelled)
+{
     alri_tls *t = alri_tls_get();
-    bool oneway = m->f.kind == ALRI_FRAME_ONEWAY;
-    if (m->f.kind == ALRI_FRAME_PING) { /* queued behind the slot's calls: now answer */
+    bool oneway = fr->kind == ALRI_FRAME_ONEWAY;
+    if (fr->kind == ALRI_FRAME_PING) { /* queued behind the slot's calls: now answer */
         alri_frame pong;
         memset(&pong, 0, sizeof pong);
         pong.kind = ALRI_FRAME_PONG;
-        pong.slot = m->f.slot;
-        pong.token = m->f.token;
+        pong.slot = fr->slot;
+        pong.token = fr->token;
         (void)alri_ep_send(ep, &pong, NULL, 0);
-        free(m);
         return;
     }
     if (!t) {
-        answer_error(ep, m, ALR_ENOMEM, 0, "out of memory");
-        free(m);
+        answer_error(ep, fr, ALR_ENOMEM, 0, "out of memory");
         return;
     }
-    if (m->cancelled) {
-        answer_error(ep, m, ALR_ECANCELED, 0, "cancelled before it started");
-        free(m);
+    if (cancelled) {
+        answer_error(ep, fr, ALR_ECANCELED, 0, "cancelled before it started");
         return;
     }
-    uint32_t local = alr_plan_method_in(ep->plan, m->f.method);
+    uint32_t local = alr_plan_method_in(ep->plan, fr->method);
     if (local == ALR_NONE) {
         char why[80];
-        snprintf(why, sizeof why, "no method with wire id %u here", m->f.method);
-        answer_error(ep, m, ALR_ENOMETHOD, 0, why);
-        free(m);
+        snprintf(why, sizeof why, "no method with wire id %u here", fr->method);
+        answer_error(ep, fr, ALR_ENOMETHOD, 0, why);
         return;
     }
     const alr_method_info *mi = &ep->iface->methods[local];
-    pthread_mutex_lock(&ep->mu);
-    alri_served svc = ep->services[mi->service];
-    pthread_mutex_unlock(&ep->mu);
+    alri_served svc;
+    if (ep->srv) { /* a server's connection: its services are fixed before it accepts */
+        svc = ep->services[mi->service];
+    } else {
+        pthread_mutex_lock(&ep->mu);
+        svc = ep->services[mi->service];
+        pthread_mutex_unlock(&ep->mu);
+    }
     if (!svc.handlers || !mi->invoke) {
         char why[ALRI_ERRTEXT];
         snprintf(why, sizeof why, "%s: service %s is not served here", mi->name,
                  ep->iface->services[mi->service]);
-        answer_error(ep, m, ALR_ENOMETHOD, 0, why);
-        free(m);
+        answer_error(ep, fr, ALR_ENOMETHOD, 0, why);
         return;
     }
     small_buf sa, sr;
@@ -723,13 +747,13 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
     void *args = value_buf(&sa, mi->args->size);
     void *ret = mi->ret ? value_buf(&sr, mi->ret->size) : NULL;
     if (!arena || !args || (mi->ret && !ret)) {
-        answer_error(ep, m, ALR_ENOMEM, 0, "out of memory");
+        answer_error(ep, fr, ALR_ENOMEM, 0, "out of memory");
         goto done;
     }
     alr_codec_limits lim = ep_limits(ep);
-    alr_err e = alr_decode(mi->args, ep->plan, m->body, m->f.body_len, args, arena, &lim);
+    alr_err e = alr_decode(mi->args, ep->plan, body, fr->body_len, args, arena, &lim);
     if (e == ALR_ELIMIT || e == ALR_ENOMEM) {
-        answer_error(ep, m, e, 0, "the arguments exceed this side's limits");
+        answer_error(ep, fr, e, 0, "the arguments exceed this side's limits");
         goto done;
     }
     if (e != ALR_OK) {
@@ -742,7 +766,7 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
     memset(&call, 0, sizeof call);
     call.ep = ep;
     call.slot = slot;
-    call.call_id = oneway ? ALR_NONE : m->f.call_id;
+    call.call_id = oneway ? ALR_NONE : fr->call_id;
     call.method = local;
     call.user = svc.user;
     call.arena = arena;
@@ -772,8 +796,9 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
         pp = &(*pp)->next;
     *pp = call.next;
     /* a runner with more calls queued batches the answers (alri_slot_drain
-     * writes them when its queue runs dry) */
-    unsigned rflags = t->cork && slot->qhead ? ALRI_SEND_DEFER : 0u;
+     * writes them when its queue runs dry), and the reader running calls
+     * inline batches them all (written at the end of its read) */
+    unsigned rflags = t->cork && (slot->qhead || t->cork_quiet) ? ALRI_SEND_DEFER : 0u;
     pthread_mutex_unlock(&ep->mu);
 
     if (e == ALR_ENOMETHOD && !call.has_text) { /* a NULL entry in the handler table */
@@ -781,20 +806,20 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
         call.has_text = true;
     }
     if (e != ALR_OK) {
-        answer_error(ep, m, e, call.app_code, call.has_text ? call.text : "");
+        answer_error(ep, fr, e, call.app_code, call.has_text ? call.text : "");
     } else if (!oneway && mi->mode != ALR_RET_ONEWAY_STATUS) {
         t->ebuf.len = 0;
         alr_err ee = mi->ret ? alr_encode(mi->ret, ep->plan, ret, &t->ebuf) : ALR_OK;
         if (ee != ALR_OK) {
-            answer_error(ep, m, ee, 0, "the handler's result cannot be encoded");
+            answer_error(ep, fr, ee, 0, "the handler's result cannot be encoded");
         } else if (t->ebuf.len > ep->cfg.max_message) {
-            answer_error(ep, m, ALR_ELIMIT, 0, "the result exceeds max_message");
+            answer_error(ep, fr, ALR_ELIMIT, 0, "the result exceeds max_message");
         } else {
             alri_frame f;
             memset(&f, 0, sizeof f);
             f.kind = ALRI_FRAME_REPLY;
-            f.slot = m->f.slot;
-            f.call_id = m->f.call_id;
+            f.slot = fr->slot;
+            f.call_id = fr->call_id;
             (void)alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL, rflags, 0);
         }
     }
@@ -804,7 +829,6 @@ done:
     if (ret)
         value_free(&sr, ret);
     arena_give(t, arena);
-    free(m);
 }
 
 void alri_slot_drain(alri_slot *s)

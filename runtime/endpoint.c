@@ -42,6 +42,7 @@ void alr_config_init(alr_config *cfg)
     cfg->thread_send_budget = ALRI_DEFAULT_THREAD_SEND_BUDGET;
     cfg->endpoint_send_budget = ALRI_DEFAULT_ENDPOINT_SEND_BUDGET;
     cfg->max_async_outstanding = ALRI_DEFAULT_MAX_ASYNC_OUTSTANDING;
+    cfg->max_batch_frames = ALRI_DEFAULT_MAX_BATCH_FRAMES;
 }
 
 void alri_config_fix(alr_config *cfg, const alr_config *in)
@@ -70,6 +71,8 @@ void alri_config_fix(alr_config *cfg, const alr_config *in)
         cfg->endpoint_send_budget = ALRI_DEFAULT_ENDPOINT_SEND_BUDGET;
     if (!cfg->max_async_outstanding)
         cfg->max_async_outstanding = ALRI_DEFAULT_MAX_ASYNC_OUTSTANDING;
+    if (!cfg->max_batch_frames)
+        cfg->max_batch_frames = ALRI_DEFAULT_MAX_BATCH_FRAMES;
     if (cfg->flush_delay_us > 1000000u)
         cfg->flush_delay_us = 1000000u;
 }
@@ -163,6 +166,7 @@ alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role
     atomic_init(&ep->status, ALR_OK);
     atomic_init(&ep->frames_sent, 0);
     atomic_init(&ep->frames_received, 0);
+    atomic_init(&ep->ncallers, 0);
     atomic_init(&ep->reader_done, false);
     atomic_init(&ep->wfail, ALR_OK);
     pthread_mutex_init(&ep->mu, NULL);
@@ -310,6 +314,9 @@ void alri_slot_maybe_free(alr_endpoint *ep, alri_slot *s)
         (s->owner && !atomic_load(&s->owner->dead)) || s->pinned || s->group || s->gcur ||
         s->sent_mode != ALRI_SCOPE_NONE)
         return; /* a scope stays with its slot number (both sides) until SCOPE NONE */
+    if (!s->owner && (s->num & 1u) != (ep->role == ALR_ROLE_CONNECTOR ? 0u : 1u) &&
+        ep->nslots <= ALRI_KEEP_PEER_SLOTS)
+        return; /* a few idle records of the peer's slots stay for their next call */
     alri_slot **pp = &ep->buckets[slot_hash(ep, s->num)];
     while (*pp != s)
         pp = &(*pp)->hnext;
@@ -480,6 +487,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
                     p->async = NULL;
                     alri_ep_async_done(ep);
                     p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
+                    alri_call_id_freed(s, p);
                     if (!p->holds)
                         s->nbusy--;
                 } else if (p->state == ALRI_CALL_WAITING) {
@@ -489,6 +497,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
                     pthread_cond_signal(&p->waiter->cv);
                 } else if (p->state == ALRI_CALL_ZOMBIE) {
                     p->state = ALRI_CALL_FREE;
+                    alri_call_id_freed(s, p);
                     s->nbusy--;
                 }
             }
@@ -513,7 +522,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
     shutdown(ep->fd, SHUT_RDWR);
     while (failed) {
         alr_async *n = failed->lnext;
-        alri_async_answer(failed, NULL, fc);
+        alri_async_answer(failed, NULL, NULL, fc);
         failed = n;
     }
     alri_log(&ep->cfg, cause == ALR_ECLOSED ? ALR_LOG_INFO : ALR_LOG_ERROR,
@@ -655,8 +664,10 @@ static void thread_add(const alr_endpoint *ep, alri_tls *t, size_t n) /* wmu hel
     t->sacct[i].bytes[0] += n;
 }
 
-/* Waits (wmu held) until need more bytes fit both budgets. */
-static alr_err budget_wait(alr_endpoint *ep, alri_tls *t, size_t need, uint64_t deadline_ms)
+/* Waits (wmu held) until need more bytes fit both budgets; rel: deadline_ms
+ * is a timeout from the first wait (no clock read when nothing waits). */
+static alr_err budget_wait(alr_endpoint *ep, alri_tls *t, size_t need, uint64_t deadline_ms,
+                           bool rel)
 {
     for (;;) {
         if (ep->wdead)
@@ -672,6 +683,10 @@ static alr_err budget_wait(alr_endpoint *ep, alri_tls *t, size_t need, uint64_t 
             pthread_cond_signal(&ep->flush_cv);
         }
         uint64_t now = alri_now_ms();
+        if (rel) {
+            deadline_ms += now;
+            rel = false;
+        }
         if (now >= deadline_ms)
             return ALR_ETIMEDOUT;
         struct timespec ts = ts_at_ns(deadline_ms * 1000000u);
@@ -697,6 +712,7 @@ static alr_err batch_done(alr_endpoint *ep, size_t n, uint32_t nf, uint64_t gen,
     }
     staged_sub(ep, n);
     ep->gen_done = gen;
+    ep->last_write_ns = now_ns();
     if (r != ALR_OK && !ep->wdead) {
         ep->wdead = true;
         staged_sub(ep, ep->slen);
@@ -912,7 +928,7 @@ alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
     alri_tls *t = alri_tls_get();
     size_t need = len + ALRI_FRAME_HDR_MAX;
     pthread_mutex_lock(&ep->wmu);
-    alr_err r = budget_wait(ep, t, need, deadline_ms);
+    alr_err r = budget_wait(ep, t, need, deadline_ms, false);
     if (r == ALR_OK) {
         staged_add(ep, need);
         thread_add(ep, t, need);
@@ -939,7 +955,8 @@ alr_err alri_ep_send_ex(alr_endpoint *ep, alri_frame *f, const void *body, size_
     if (ep->wdead)
         r = ALR_ECLOSED;
     else if (flags & ALRI_SEND_BUDGET)
-        r = budget_wait(ep, t, len + ALRI_FRAME_HDR_MAX, deadline_ms);
+        r = budget_wait(ep, t, len + ALRI_FRAME_HDR_MAX, deadline_ms,
+                        (flags & ALRI_SEND_REL) != 0);
     if (r == ALR_OK && !stage_room(ep, len + ALRI_FRAME_HDR_MAX))
         r = ALR_ENOMEM;
     size_t hl = 0;
@@ -982,11 +999,19 @@ alr_err alri_ep_send_ex(alr_endpoint *ep, alri_frame *f, const void *body, size_
     alri_tls *ct = defer ? (t ? t : alri_tls_peek()) : NULL;
     bool corked = ct && ct->cork && cork_hold(ep, ct);
     if (defer) {
-        uint64_t now = now_ns();
-        idle = !corked && alone && now - ep->last_append_ns >= quiet_ns(ep);
-        ep->last_append_ns = now;
-        if (corked && ct->ncorked == 1 && !ct->cork_ns)
-            ct->cork_ns = now;
+        /* the clock only for the first frame of a stage or of a batch:
+         * idle = no deferred append and no write for the quiet time */
+        if (alone || (corked && !ct->cork_ns)) {
+            uint64_t now = now_ns();
+            uint64_t last = ep->last_append_ns > ep->last_write_ns ? ep->last_append_ns
+                                                                   : ep->last_write_ns;
+            idle = !corked && alone && now - last >= quiet_ns(ep);
+            ep->last_append_ns = now;
+            if (corked && !ct->cork_ns)
+                ct->cork_ns = now;
+        }
+        if (corked)
+            ct->cork_frames++;
     }
     bool wait = f->kind == ALRI_FRAME_CLOSE; /* orderly close: on the wire before shutdown */
     if (ep->writing) {
@@ -1036,6 +1061,8 @@ static bool cork_hold(alr_endpoint *ep, alri_tls *t)
     if (t->ncorked == sizeof t->corked / sizeof t->corked[0])
         return false;
     alri_ep_ref(ep); /* until the flush */
+    if (t->ncorked == 0 || ep->cfg.max_batch_frames < t->cork_limit)
+        t->cork_limit = ep->cfg.max_batch_frames;
     t->corked[t->ncorked++] = ep;
     return true;
 }
@@ -1058,7 +1085,8 @@ void alri_uncork(alri_tls *t)
 
 bool alri_cork_due(const alri_tls *t)
 {
-    return t && t->ncorked && now_ns() - t->cork_ns >= ALRI_IDLE_NS;
+    return t && t->ncorked &&
+           (t->cork_frames >= t->cork_limit || now_ns() - t->cork_ns >= ALRI_IDLE_NS);
 }
 
 void alri_cork_flush(alri_tls *t)
@@ -1085,6 +1113,7 @@ void alri_cork_flush(alri_tls *t)
         alri_ep_unref(ep);
     }
     t->cork_ns = 0;
+    t->cork_frames = 0;
 }
 
 alr_err alri_ep_send(alr_endpoint *ep, const alri_frame *f, const void *body, size_t len)
@@ -1290,13 +1319,51 @@ static void send_error(alr_endpoint *ep, const alri_frame *call, alr_err code, c
     alri_ep_send(ep, &f, text, strlen(text));
 }
 
+/* inline_calls: runs a CALL/ONEWAY on the reader itself when its slot is
+ * free (no runner, nothing queued, no remote scope: a scope needs the
+ * pool's threads).  1: done, 0: stop reading (the endpoint failed),
+ * -1: queue it as usual. */
+static int run_inline(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
+{
+    alri_tls *t = atomic_load_explicit(&ep->reader_tls, memory_order_relaxed);
+    if (!t)
+        return -1;
+    pthread_mutex_lock(&ep->mu);
+    if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+        pthread_mutex_unlock(&ep->mu);
+        return 0;
+    }
+    alri_slot *s = alri_slot_find(ep, f->slot);
+    if (!s)
+        s = alri_slot_add(ep, f->slot);
+    if (!s || s->runner || s->scheduled || s->qhead || s->pinned || s->group) {
+        pthread_mutex_unlock(&ep->mu);
+        return -1; /* the queue path reports a slot it cannot create */
+    }
+    s->runner = t;
+    pthread_mutex_unlock(&ep->mu);
+    alri_run_call(ep, s, f, body, false);
+    pthread_mutex_lock(&ep->mu);
+    s->runner = NULL;
+    alri_slot_schedule(ep, s);
+    alri_slot_maybe_free(ep, s);
+    bool open = atomic_load(&ep->state) == ALRI_EP_OPEN;
+    pthread_mutex_unlock(&ep->mu);
+    return open ? 1 : 0;
+}
+
 /* Handles one complete frame; false: stop reading (the endpoint failed). */
 static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
 {
-    atomic_fetch_add(&ep->frames_received, 1);
+    atomic_fetch_add_explicit(&ep->frames_received, 1, memory_order_relaxed);
     switch (f->kind) {
     case ALRI_FRAME_CALL:
     case ALRI_FRAME_ONEWAY: {
+        if (ep->cfg.inline_calls) {
+            int done = run_inline(ep, f, body);
+            if (done >= 0)
+                return done;
+        }
         alri_msg *m = msg_new(f, body);
         if (!m) {
             alri_ep_fail(ep, ALR_ENOMEM, "out of memory for an inbound call");
@@ -1375,15 +1442,9 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
         return true;
     case ALRI_FRAME_REPLY:
     case ALRI_FRAME_ERROR: {
-        alri_msg *m = msg_new(f, body);
-        if (!m) {
-            alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a reply");
-            return false;
-        }
         pthread_mutex_lock(&ep->mu);
         if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
             pthread_mutex_unlock(&ep->mu);
-            free(m);
             return false;
         }
         alri_slot *s = alri_slot_find(ep, f->slot);
@@ -1395,15 +1456,22 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
             if (h->ostatus)
                 s->nostatus--;
             p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
+            alri_call_id_freed(s, p);
             if (!p->holds) {
                 s->nbusy--;
                 alri_slot_maybe_free(ep, s);
             }
             pthread_mutex_unlock(&ep->mu);
-            alri_async_answer(h, m, ALR_OK);
+            alri_async_answer(h, f, body, ALR_OK); /* decoded from rbuf: no copy */
             return true;
         }
         if (p && p->state == ALRI_CALL_WAITING) {
+            alri_msg *m = msg_new(f, body); /* for the waiting thread */
+            if (!m) {
+                pthread_mutex_unlock(&ep->mu);
+                alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a reply");
+                return false;
+            }
             p->state = ALRI_CALL_DONE;
             p->kind = f->kind;
             p->code = f->code;
@@ -1415,14 +1483,13 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
         }
         if (p && p->state == ALRI_CALL_ZOMBIE) { /* a late answer: discarded */
             p->state = ALRI_CALL_FREE;
+            alri_call_id_freed(s, p);
             s->nbusy--;
             alri_slot_maybe_free(ep, s);
             pthread_mutex_unlock(&ep->mu);
-            free(m);
             return true;
         }
         pthread_mutex_unlock(&ep->mu);
-        free(m);
         alri_ep_fail(ep, ALR_EPROTO, "the peer answered call %u on slot %u, which is not pending",
                      f->call_id, f->slot);
         return false;
@@ -1493,6 +1560,7 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
                     alri_ep_async_done(ep);
                     s->nostatus--;
                     p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
+                    alri_call_id_freed(s, p);
                     if (!p->holds)
                         s->nbusy--;
                 }
@@ -1502,7 +1570,7 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
         pthread_mutex_unlock(&ep->mu);
         while (ok) {
             alr_async *n = ok->lnext;
-            alri_async_answer(ok, NULL, ALR_OK);
+            alri_async_answer(ok, NULL, NULL, ALR_OK);
             ok = n;
         }
         return true;
@@ -1531,6 +1599,7 @@ void alri_ep_read_loop(alr_endpoint *ep)
      * calls completion callbacks start, pongs) goes out in one write at
      * the end of the batch: the reader's cork */
     alri_tls *t = alri_tls_get();
+    atomic_store_explicit(&ep->reader_tls, t, memory_order_relaxed);
     for (;;) {
         size_t off = 0, need = 0;
         bool ok = true;
@@ -1675,7 +1744,7 @@ void alr_endpoint_close(alr_endpoint *ep)
     if (ep->reader_started)
         pthread_join(ep->reader, NULL);
     pthread_mutex_lock(&ep->mu);
-    while (ep->ncallers)
+    while (atomic_load(&ep->ncallers))
         pthread_cond_wait(&ep->idle_cv, &ep->mu);
     pthread_mutex_unlock(&ep->mu);
     alri_pool_stop(&ep->own_pool);

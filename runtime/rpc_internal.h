@@ -32,6 +32,7 @@
 #define ALR_RPC_INTERNAL_H
 
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,6 +53,7 @@
 #define ALRI_DEFAULT_THREAD_SEND_BUDGET (4u * 1024u * 1024u)
 #define ALRI_DEFAULT_ENDPOINT_SEND_BUDGET (16u * 1024u * 1024u)
 #define ALRI_DEFAULT_MAX_ASYNC_OUTSTANDING 65536u
+#define ALRI_DEFAULT_MAX_BATCH_FRAMES 32u
 /* Quiet / idle: no deferred append for this long (or flush_delay_us / 20
  * if longer) ends the flusher's lingering, and lets a deferred frame
  * finding the stage empty and no writer be written at once (a lone call
@@ -77,6 +79,9 @@ typedef struct alri_group {
     alri_slot *head, *tail;   /* slots waiting for a turn (gnext) */
 } alri_group;
 #define ALRI_MAX_GROUPS 4096u  /* pool scopes per endpoint */
+/* Idle records of the peer's slots kept for their next call while the
+ * endpoint has at most this many slot records (no calloc/free per call). */
+#define ALRI_KEEP_PEER_SLOTS 16u
 
 /* One frame received and queued for a runner (CALL, ONEWAY). */
 typedef struct alri_msg {
@@ -121,6 +126,7 @@ struct alri_slot {
     alri_owner *owner;       /* a local slot's thread (a reference), or NULL */
     alri_pending *calls;     /* by call_id; ncalls entries */
     uint32_t ncalls, nbusy;  /* capacity; entries not FREE */
+    uint32_t idhint;         /* every id below it is busy (the free search starts here) */
     alri_msg *qhead, *qtail; /* inbound calls waiting for the runner */
     alri_tls *runner;        /* the thread running this slot's inbound calls */
     bool scheduled;          /* queued on the pool */
@@ -180,7 +186,7 @@ struct alr_endpoint {
     alri_served *services;    /* by local service index */
     alri_slot **buckets;       /* slot hash: nbuckets (power of 2) chains */
     uint32_t nbuckets, nslots;
-    uint32_t ncallers;         /* threads inside alr_call_sync on this endpoint */
+    atomic_uint ncallers;      /* threads inside a call on this endpoint (alri_caller_leave) */
     size_t queued_bytes;       /* bodies of queued inbound frames */
 
     /* the write path (endpoint.c, "the write path"): every field under wmu */
@@ -204,7 +210,8 @@ struct alr_endpoint {
     uint64_t sgen;             /* generation of stage; a batch keeps its stage's */
     uint64_t gen_done;         /* the last generation completely written */
     uint64_t appends;          /* frames ever appended (the flusher's quiet test) */
-    uint64_t last_append_ns;
+    uint64_t last_append_ns;   /* a deferred frame found the stage empty */
+    uint64_t last_write_ns;    /* a batch was written */
     pthread_t flusher;
     uint64_t wseq;             /* order of oneway status CALLs and PINGs */
     uint32_t nasync;           /* under mu: async calls in flight (calls[] entries) */
@@ -218,6 +225,7 @@ struct alr_endpoint {
     atomic_ullong st_staged, st_staged_max, st_async, st_async_max, st_throttled;
     atomic_ullong st_inline, st_flusher;
 
+    _Atomic(alri_tls *) reader_tls; /* the reader thread's state (set by it) */
     uint8_t *rbuf;             /* receive buffer: reader thread only */
     size_t rlen, rcap;
     pthread_t reader;
@@ -286,8 +294,11 @@ struct alr_async {
     alr_err err;
     int64_t app_code;
     char *text;
-    alr_arena *arena;
+    alr_arena *arena;          /* a result with strings or containers */
     void *value;
+    bool in_frame;             /* joined a frame (set under ep->mu before the CALL) */
+    /* a result without heap parts lives here when it fits (no arena) */
+    alignas(max_align_t) unsigned char inl[64];
 };
 
 /* Per-thread state (call.c). */
@@ -323,6 +334,8 @@ struct alri_tls {
     uint32_t ncorked;
     alr_endpoint *corked[4];   /* endpoints holding such frames (a reference each) */
     uint64_t cork_ns;          /* when the first of them was staged */
+    uint32_t cork_frames;      /* how many frames are held */
+    uint32_t cork_limit;       /* written at this many: the least max_batch_frames */
     struct {
         uint64_t serial;       /* endpoint serial, 0 = unused */
         uint64_t gen[2];       /* its stage generations this thread appended to */
@@ -355,9 +368,23 @@ void alri_owner_unref(alri_owner *o);
 /* Runs one inbound CALL/ONEWAY on the calling thread (the slot's runner)
  * and answers it; frees msg. */
 void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *msg);
+/* The same for a frame not copied into a message (body: f->body_len
+ * bytes, borrowed for the call): the reader running a call inline. */
+void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *f, const uint8_t *body,
+                   bool cancelled);
 void alri_set_last_error(alr_err code, int64_t app_code, const char *text, size_t len);
 /* Smallest free call id on s (growing calls[]), or ALR_NONE (ep->mu held). */
 uint32_t alri_call_id_alloc(alri_slot *s);
+/* p's entry became FREE (or HELD): its id may be the smallest free one. */
+static inline void alri_call_id_freed(alri_slot *s, const alri_pending *p)
+{
+    uint32_t id = (uint32_t)(p - s->calls);
+    if (id < s->idhint)
+        s->idhint = id;
+}
+/* The end of a call's use of ep, counted in ep->ncallers (taken under
+ * ep->mu while the endpoint was open): alr_endpoint_close waits for 0. */
+void alri_caller_leave(alr_endpoint *ep);
 
 /* Whether this thread must announce its scope on slot before a call goes
  * out on it (ep->mu held): if so records it as sent and fills *sf with the
@@ -369,11 +396,16 @@ bool alri_scope_check(alri_slot *slot, alri_tls *t, alri_frame *sf);
 bool alri_stack_room(void **v, uint32_t *cap, uint32_t n, size_t sz);
 
 /* ---- async.c ---- */
-/* An answer (REPLY/ERROR: msg owned, passed on) or the endpoint's failure
- * (msg NULL, code) for async call h, whose calls[] entry the caller has
- * already released (its reference passes to this function).  Never with
- * ep->mu held. */
-void alri_async_answer(alr_async *h, alri_msg *msg, alr_err fail_code);
+/* An answer (REPLY/ERROR frame f with its body, borrowed for the call) or
+ * the endpoint's failure (f NULL, code; ALR_OK: a oneway status call
+ * confirmed) for async call h, whose calls[] entry the caller has already
+ * released (its reference passes to this function).  Never with ep->mu
+ * held. */
+void alri_async_answer(alr_async *h, const alri_frame *f, const uint8_t *body,
+                       alr_err fail_code);
+/* Whether a value of struct sd needs memory beyond the struct (strings,
+ * containers, optionals). */
+bool alri_struct_has_heap(const alr_struct_desc *sd);
 /* Drops a reference (alr_async_release). */
 void alri_async_unref(alr_async *h);
 
@@ -404,14 +436,16 @@ void alri_cork(alri_tls *t, bool quiet);
 void alri_uncork(alri_tls *t);
 /* Writes what this thread staged while corked (non-blocking with a
  * hand-off to the flusher when quiet): at the end of a batch, before the
- * thread waits, and when the batch has been open for ALRI_IDLE_NS. */
+ * thread waits, and when it holds max_batch_frames frames or the first is
+ * ALRI_IDLE_NS old. */
 void alri_cork_flush(alri_tls *t);
-/* Whether t holds corked frames staged at least ALRI_IDLE_NS ago. */
+/* Whether t's held frames are due (max_batch_frames of them, or ALRI_IDLE_NS old). */
 bool alri_cork_due(const alri_tls *t);
 /* Flags of alri_ep_send_ex. */
 #define ALRI_SEND_DEFER 1u    /* may wait in the stage for company (async, oneway) */
 #define ALRI_SEND_BUDGET 2u   /* waits for room in the send budgets until deadline_ms */
 #define ALRI_SEND_RESERVED 4u /* room was taken with alri_ep_reserve(len) */
+#define ALRI_SEND_REL 8u      /* BUDGET: deadline_ms is a timeout in ms, not a time */
 /* alri_ep_send with flags; seq as alri_ep_send_seq (NULL: not numbered).
  * ALR_OK, ALR_ECLOSED (the stream is dead), ALR_ETIMEDOUT (BUDGET: no room
  * before deadline_ms; nothing was staged), ALR_ENOMEM, ALR_EINVAL. */

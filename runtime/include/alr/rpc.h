@@ -87,6 +87,16 @@ typedef struct alr_config {
                                       endpoint, all threads (16 MiB) */
     uint32_t max_async_outstanding; /* async calls in flight per endpoint; at the cap
                                        alr_call_async fails with ALR_EAGAIN (65536) */
+    uint32_t max_batch_frames;     /* a thread handling a batch (the reader, a slot's
+                                      runner) writes the frames it holds once it holds
+                                      this many (32): smaller batches start the peer
+                                      sooner, larger ones take fewer syscalls */
+    /* ---- where handlers run (spec/threading.md section 14) ---- */
+    bool inline_calls;             /* run the peer's calls on the connection's reader
+                                      thread instead of a worker (false).  No thread
+                                      hand-off: the lowest latency and CPU per call.
+                                      Handlers must then not block, and must not make
+                                      sync calls on their own connection (ALR_EINVAL) */
 } alr_config;
 
 /* Fills cfg with the documented defaults. */
