@@ -1600,6 +1600,10 @@ void alri_ep_read_loop(alr_endpoint *ep)
      * the end of the batch: the reader's cork */
     alri_tls *t = alri_tls_get();
     atomic_store_explicit(&ep->reader_tls, t, memory_order_relaxed);
+    /* after the handshake the reader is the only one to read, and every
+     * write says MSG_DONTWAIT: a blocking socket makes each read one recv
+     * instead of recv, poll, recv */
+    alri_net_set_blocking(ep->fd);
     for (;;) {
         size_t off = 0, need = 0;
         bool ok = true;

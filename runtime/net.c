@@ -255,7 +255,7 @@ alr_err alri_net_write_counted(int fd, struct iovec *iov, int n, uint32_t stall_
         memset(&mh, 0, sizeof mh);
         mh.msg_iov = iov;
         mh.msg_iovlen = (size_t)n;
-        ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT); /* the fd may block */
         if (calls)
             ++*calls;
         if (w < 0) {
@@ -286,6 +286,13 @@ alr_err alri_net_write_counted(int fd, struct iovec *iov, int n, uint32_t stall_
         }
     }
     return ALR_OK;
+}
+
+void alri_net_set_blocking(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK))
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 }
 
 long alri_net_read(int fd, void *buf, size_t cap, uint64_t deadline_ms)

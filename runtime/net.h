@@ -53,6 +53,9 @@ alr_err alri_net_write(int fd, struct iovec *iov, int n, uint32_t stall_ms);
 alr_err alri_net_write_counted(int fd, struct iovec *iov, int n, uint32_t stall_ms,
                                unsigned long *calls);
 
+/* Makes fd blocking (reads wait in recv; every write of this file passes
+ * MSG_DONTWAIT, so writes never block on it). */
+void alri_net_set_blocking(int fd);
 /* Reads what is there (at most cap bytes) into buf, waiting until
  * deadline_ms (UINT64_MAX: forever).  Returns the byte count (> 0); 0 for
  * end of stream; -1 error (errno set; ETIMEDOUT at the deadline). */
