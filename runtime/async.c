@@ -871,6 +871,8 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
         return call_fail(ALR_EAGAIN, "%s: %u async calls are in flight (max_async_outstanding)",
                          mi->name, cap);
     }
+    if (ep->rd_mode == ALRI_RD_PARKED)
+        alri_ep_listen(ep, false); /* its answer needs the reader thread */
     alri_slot *slot = alri_slot_of_thread(ep, t);
     uint32_t id = slot ? alri_call_id_alloc(slot) : ALR_NONE;
     if (id == ALR_NONE) {

@@ -504,7 +504,10 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     f.method = wire;
     atomic_fetch_add(&ep->ncallers, 1);
     if (oneway) {
-        /* fire and forget: a failure comes back as FAULT and faults ep */
+        /* fire and forget: a failure comes back as FAULT and faults ep,
+         * so the reader listens from now on */
+        if (!ep->rd_never_park)
+            alri_ep_listen(ep, true);
         pthread_mutex_unlock(&ep->mu);
         if (scope) /* staged before the call: the peer applies it first */
             (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
@@ -531,6 +534,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     p->waiter = t;
     p->msg = NULL;
     slot->nbusy++;
+    ep->nsyncwait++;
     bool runner = false;
     if (!slot->runner) {
         slot->runner = t;
@@ -546,7 +550,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     if (t->ncorked) /* a batch of this thread must not wait with it */
         alri_cork_flush(t);
 
-    bool timed_out = false;
+    bool timed_out = false, reading = false;
     pthread_mutex_lock(&ep->mu);
     for (;;) {
         p = &slot->calls[id]; /* calls[] may have grown */
@@ -562,12 +566,28 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         if (alri_now_ms() >= deadline) {
             p->state = ALRI_CALL_ZOMBIE; /* the id stays reserved until the answer comes */
             p->waiter = NULL;
+            ep->nsyncwait--;
             timed_out = true;
             break;
+        }
+        /* the reader thread is parked: read the answer here, with no
+         * thread hand-off (endpoint.c, "READING") */
+        if (reading || alri_ep_take_reading(ep, t)) {
+            reading = true;
+            pthread_mutex_unlock(&ep->mu);
+            bool alive = alri_ep_read_some(ep, t, deadline);
+            pthread_mutex_lock(&ep->mu);
+            if (!alive) { /* the endpoint failed (p is DONE): the role goes back */
+                reading = false;
+                alri_ep_leave_reading(ep);
+            }
+            continue;
         }
         struct timespec ts = abs_ms(deadline);
         pthread_cond_timedwait(&t->cv, &ep->mu, &ts);
     }
+    if (reading)
+        alri_ep_leave_reading(ep);
     uint8_t kind = 0;
     uint32_t code = 0;
     int64_t app_code = 0;

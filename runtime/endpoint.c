@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,6 +174,8 @@ alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role
     pthread_mutex_init(&ep->mu, NULL);
     pthread_mutex_init(&ep->wmu, NULL);
     pthread_cond_init(&ep->idle_cv, NULL);
+    pthread_cond_init(&ep->rd_cv, NULL);
+    ep->rd_wake = -1;
     {
         pthread_condattr_t ca;
         pthread_condattr_init(&ca);
@@ -247,6 +251,9 @@ static void ep_free(alr_endpoint *ep)
     pthread_mutex_destroy(&ep->mu);
     pthread_mutex_destroy(&ep->wmu);
     pthread_cond_destroy(&ep->idle_cv);
+    pthread_cond_destroy(&ep->rd_cv);
+    if (ep->rd_wake >= 0)
+        close(ep->rd_wake);
     free(ep);
 }
 
@@ -492,6 +499,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
                         s->nbusy--;
                 } else if (p->state == ALRI_CALL_WAITING) {
                     p->state = ALRI_CALL_DONE;
+                    ep->nsyncwait--;
                     p->kind = 0;
                     p->code = (uint32_t)ep->fail_code;
                     pthread_cond_signal(&p->waiter->cv);
@@ -517,6 +525,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
         }
     }
     alr_err fc = ep->fail_code;
+    pthread_cond_broadcast(&ep->rd_cv);
     pthread_mutex_unlock(&ep->mu);
     write_path_kill(ep);
     shutdown(ep->fd, SHUT_RDWR);
@@ -1326,8 +1335,8 @@ static void send_error(alr_endpoint *ep, const alri_frame *call, alr_err code, c
 static int run_inline(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
 {
     alri_tls *t = atomic_load_explicit(&ep->reader_tls, memory_order_relaxed);
-    if (!t)
-        return -1;
+    if (!t || t != alri_tls_peek())
+        return -1; /* a sync caller reading its answer queues calls for the pool */
     pthread_mutex_lock(&ep->mu);
     if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
         pthread_mutex_unlock(&ep->mu);
@@ -1473,6 +1482,7 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
                 return false;
             }
             p->state = ALRI_CALL_DONE;
+            ep->nsyncwait--;
             p->kind = f->kind;
             p->code = f->code;
             p->app_code = f->app_code;
@@ -1592,12 +1602,167 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
     }
 }
 
-void alri_ep_read_loop(alr_endpoint *ep)
+/*
+ * READING.  One thread at a time holds the reader role and is the only one
+ * to touch the socket's input and ep->rbuf: normally the reader thread;
+ * on a client endpoint with nothing else to listen for, a sync caller
+ * (rd_mode CALLER), which then reads its own answer - no hand-off from
+ * the reader thread to the caller, and the reader thread stays parked.
+ *
+ * The reader thread parks (rd_mode PARKED) after a read when rd_can_park:
+ * a connector with no async call in flight, no other sync caller waiting,
+ * no service of its own and no one-way call ever sent (a FAULT could come
+ * back for it).  Parked, it waits in poll() for a hang-up of the socket
+ * only (POLLRDHUP: data arriving does not wake it) and for its eventfd;
+ * whoever needs it listening (an async call starting, a one-way call, a
+ * caller leaving the role while others wait) sets LISTEN and writes the
+ * eventfd.  All of rd_* is under ep->mu.
+ */
+
+/* Dispatches every complete frame in rbuf; *need: the size of a frame not
+ * complete yet (0: none).  False: stop reading (the endpoint failed). */
+static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
 {
     uint32_t max_frame = ep->cfg.max_message + 64u;
+    size_t off = 0;
+    bool ok = true;
+    *need = 0;
     /* what the reader sends while it dispatches one read's frames (the
-     * calls completion callbacks start, pongs) goes out in one write at
-     * the end of the batch: the reader's cork */
+     * calls completion callbacks start, answers of inline calls, pongs)
+     * goes out in one write at the end of the batch: the reader's cork */
+    alri_cork(t, true);
+    while (off < ep->rlen) {
+        alri_frame f;
+        alr_err r = alri_frame_decode(ep->rbuf + off, ep->rlen - off, max_frame, &f);
+        if (r == ALR_EAGAIN)
+            break;
+        if (r != ALR_OK) {
+            alri_ep_fail(ep, r == ALR_ELIMIT ? ALR_ELIMIT : ALR_EPROTO,
+                         "invalid frame from the peer: %s", alr_strerror(r));
+            ok = false;
+            break;
+        }
+        size_t total = (size_t)f.hdr_len + f.body_len;
+        if (ep->rlen - off < total) {
+            *need = total;
+            break;
+        }
+        if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len)) {
+            ok = false;
+            break;
+        }
+        off += total;
+        if (alri_cork_due(t))
+            alri_cork_flush(t);
+    }
+    alri_uncork(t);
+    if (!ok)
+        return false;
+    if (off) {
+        memmove(ep->rbuf, ep->rbuf + off, ep->rlen - off);
+        ep->rlen -= off;
+    }
+    if (ep->rlen == 0 && ep->rcap > (1u << 20)) { /* after a large frame */
+        free(ep->rbuf);
+        ep->rbuf = NULL;
+        ep->rcap = 0;
+    }
+    if (!rbuf_reserve(ep, *need)) {
+        alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a frame of %zu bytes", *need);
+        return false;
+    }
+    return true;
+}
+
+/* A read returned n <= 0: fails the endpoint with the right cause. */
+static void read_failed(alr_endpoint *ep, long n)
+{
+    alr_err wf = (alr_err)atomic_load(&ep->wfail);
+    if (wf != ALR_OK)
+        write_failed(ep, wf); /* the flusher's write failed first */
+    else if (n == 0)
+        alri_ep_fail(ep, ALR_ECLOSED, "the peer closed the connection");
+    else
+        alri_ep_fail(ep, ALR_ECLOSED, "read: %s", strerror(errno));
+}
+
+static void read_count(alr_endpoint *ep, long n)
+{
+    ep->rlen += (size_t)n;
+    atomic_fetch_add_explicit(&ep->st_reads, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ep->st_bytes_received, (unsigned long long)n,
+                              memory_order_relaxed);
+}
+
+/* ep->mu held. */
+static bool rd_can_park(const alr_endpoint *ep)
+{
+    return ep->role == ALR_ROLE_CONNECTOR && !ep->rd_never_park && ep->nasync == 0 &&
+           ep->nsyncwait == 0 && atomic_load(&ep->state) == ALRI_EP_OPEN;
+}
+
+void alri_ep_listen(alr_endpoint *ep, bool forever)
+{
+    if (forever)
+        ep->rd_never_park = true;
+    if (ep->rd_mode == ALRI_RD_PARKED) {
+        ep->rd_mode = ALRI_RD_LISTEN;
+        uint64_t one = 1;
+        ssize_t w = write(ep->rd_wake, &one, sizeof one);
+        (void)w; /* an eventfd write fails only when the counter is full: it is awake */
+    }
+}
+
+/* The reader thread, parked: returns once it should read again (ep->mu
+ * not held on entry or exit). */
+static void rd_park(alr_endpoint *ep)
+{
+    for (;;) {
+        struct pollfd pf[2] = {{ep->fd, POLLRDHUP, 0}, {ep->rd_wake, POLLIN, 0}};
+        int pr = poll(pf, 2, -1);
+        pthread_mutex_lock(&ep->mu);
+        if (pr > 0 && (pf[1].revents & POLLIN)) {
+            uint64_t v;
+            ssize_t r = read(ep->rd_wake, &v, sizeof v);
+            (void)r;
+        }
+        bool hup = pr > 0 && (pf[0].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+        if (hup || atomic_load(&ep->state) != ALRI_EP_OPEN) {
+            /* read the end (a CLOSE frame, EOF), once a caller reading now
+             * has left the role (it always does: its call is answered or
+             * failed) */
+            while (ep->rd_mode == ALRI_RD_CALLER)
+                pthread_cond_wait(&ep->rd_cv, &ep->mu);
+            ep->rd_mode = ALRI_RD_LISTEN;
+        }
+        bool go = ep->rd_mode == ALRI_RD_LISTEN;
+        pthread_mutex_unlock(&ep->mu);
+        if (go)
+            return;
+    }
+}
+
+/* Whether this (reader) thread may park now (it holds the role). */
+static bool rd_try_park(alr_endpoint *ep)
+{
+    if (ep->role != ALR_ROLE_CONNECTOR || ep->rlen)
+        return false;
+    bool park = false;
+    pthread_mutex_lock(&ep->mu);
+    if (rd_can_park(ep)) {
+        if (ep->rd_wake < 0)
+            ep->rd_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (ep->rd_wake >= 0) {
+            ep->rd_mode = ALRI_RD_PARKED;
+            park = true;
+        }
+    }
+    pthread_mutex_unlock(&ep->mu);
+    return park;
+}
+
+void alri_ep_read_loop(alr_endpoint *ep)
+{
     alri_tls *t = alri_tls_get();
     atomic_store_explicit(&ep->reader_tls, t, memory_order_relaxed);
     /* after the handshake the reader is the only one to read, and every
@@ -1605,67 +1770,64 @@ void alri_ep_read_loop(alr_endpoint *ep)
      * instead of recv, poll, recv */
     alri_net_set_blocking(ep->fd);
     for (;;) {
-        size_t off = 0, need = 0;
-        bool ok = true;
-        alri_cork(t, true);
-        while (off < ep->rlen) {
-            alri_frame f;
-            alr_err r = alri_frame_decode(ep->rbuf + off, ep->rlen - off, max_frame, &f);
-            if (r == ALR_EAGAIN)
-                break;
-            if (r != ALR_OK) {
-                alri_ep_fail(ep, r == ALR_ELIMIT ? ALR_ELIMIT : ALR_EPROTO,
-                             "invalid frame from the peer: %s", alr_strerror(r));
-                ok = false;
-                break;
-            }
-            size_t total = (size_t)f.hdr_len + f.body_len;
-            if (ep->rlen - off < total) {
-                need = total;
-                break;
-            }
-            if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len)) {
-                ok = false;
-                break;
-            }
-            off += total;
-            if (alri_cork_due(t))
-                alri_cork_flush(t);
-        }
-        alri_uncork(t);
-        if (!ok)
+        size_t need;
+        if (!dispatch_all(ep, t, &need))
             return;
-        if (off) {
-            memmove(ep->rbuf, ep->rbuf + off, ep->rlen - off);
-            ep->rlen -= off;
-        }
-        if (ep->rlen == 0 && ep->rcap > (1u << 20)) { /* after a large frame */
-            free(ep->rbuf);
-            ep->rbuf = NULL;
-            ep->rcap = 0;
-        }
-        if (!rbuf_reserve(ep, need)) {
-            alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a frame of %zu bytes", need);
-            return;
+        if (rd_try_park(ep)) {
+            rd_park(ep);
+            continue; /* a caller may have left frames in rbuf */
         }
         long n = alri_net_read(ep->fd, ep->rbuf + ep->rlen, ep->rcap - ep->rlen, UINT64_MAX);
         if (n <= 0) {
-            alr_err wf = (alr_err)atomic_load(&ep->wfail);
-            if (wf != ALR_OK)
-                write_failed(ep, wf); /* the flusher's write failed first */
-            else if (n == 0)
-                alri_ep_fail(ep, ALR_ECLOSED, "the peer closed the connection");
-            else
-                alri_ep_fail(ep, ALR_ECLOSED, "read: %s", strerror(errno));
+            read_failed(ep, n);
             return;
         }
-        ep->rlen += (size_t)n;
-        atomic_fetch_add_explicit(&ep->st_reads, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&ep->st_bytes_received, (unsigned long long)n,
-                                  memory_order_relaxed);
+        read_count(ep, n);
         if (atomic_load(&ep->state) != ALRI_EP_OPEN)
             return;
     }
+}
+
+bool alri_ep_take_reading(alr_endpoint *ep, alri_tls *t)
+{
+    if (ep->rd_mode != ALRI_RD_PARKED ||
+        atomic_load_explicit(&ep->reader_tls, memory_order_relaxed) == t)
+        return false;
+    ep->rd_mode = ALRI_RD_CALLER;
+    return true;
+}
+
+void alri_ep_leave_reading(alr_endpoint *ep)
+{
+    if (rd_can_park(ep)) {
+        ep->rd_mode = ALRI_RD_PARKED;
+    } else {
+        ep->rd_mode = ALRI_RD_PARKED; /* so that alri_ep_listen wakes it */
+        alri_ep_listen(ep, false);
+    }
+    pthread_cond_broadcast(&ep->rd_cv);
+}
+
+bool alri_ep_read_some(alr_endpoint *ep, alri_tls *t, uint64_t deadline_ms)
+{
+    size_t need;
+    if (!dispatch_all(ep, t, &need)) /* what a previous holder left */
+        return false;
+    struct pollfd pf = {ep->fd, POLLIN, 0};
+    uint64_t now = alri_now_ms();
+    int ms = deadline_ms <= now ? 0 : deadline_ms - now > 60000 ? 60000 : (int)(deadline_ms - now);
+    int pr = poll(&pf, 1, ms);
+    if (pr <= 0)
+        return true; /* the caller checks its deadline */
+    long n = recv(ep->fd, ep->rbuf + ep->rlen, ep->rcap - ep->rlen, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return true;
+    if (n <= 0) {
+        read_failed(ep, n);
+        return false;
+    }
+    read_count(ep, n);
+    return dispatch_all(ep, t, &need);
 }
 
 /* ================================================================ client API */
@@ -1762,6 +1924,7 @@ alr_err alr_endpoint_serve(alr_endpoint *ep, uint32_t service, const void *handl
     pthread_mutex_lock(&ep->mu);
     ep->services[service].handlers = handlers;
     ep->services[service].user = user;
+    alri_ep_listen(ep, true); /* the peer may call at any time now */
     pthread_mutex_unlock(&ep->mu);
     return ALR_OK;
 }

@@ -162,6 +162,9 @@ typedef struct alri_served {
 } alri_served;
 
 enum { ALRI_EP_HANDSHAKE = 0, ALRI_EP_OPEN = 1, ALRI_EP_CLOSED = 2 };
+/* The reader role: the reader thread reads; it is parked (a caller may
+ * take the role); a sync caller reads its own answer. */
+enum { ALRI_RD_LISTEN = 0, ALRI_RD_PARKED = 1, ALRI_RD_CALLER = 2 };
 
 struct alr_endpoint {
     const alr_iface *iface;
@@ -226,6 +229,12 @@ struct alr_endpoint {
     atomic_ullong st_inline, st_flusher;
 
     _Atomic(alri_tls *) reader_tls; /* the reader thread's state (set by it) */
+    /* who reads (endpoint.c, "READING"; under mu) */
+    uint8_t rd_mode;           /* ALRI_RD_* */
+    bool rd_never_park;        /* a oneway call was sent, or a service is served */
+    int rd_wake;               /* eventfd waking a parked reader thread, or -1 */
+    pthread_cond_t rd_cv;      /* rd_mode left CALLER */
+    uint32_t nsyncwait;        /* sync calls WAITING for their answer */
     uint8_t *rbuf;             /* receive buffer: reader thread only */
     size_t rlen, rcap;
     pthread_t reader;
@@ -420,6 +429,19 @@ void alri_ep_unref(alr_endpoint *ep);
 alr_err alri_ep_handshake(alr_endpoint *ep, char *err, size_t errlen);
 /* The reader loop after the handshake; returns when the connection ends. */
 void alri_ep_read_loop(alr_endpoint *ep);
+/* The reader thread must listen (ep->mu held): wakes it if parked;
+ * forever: it never parks again (a oneway call sent, a service served). */
+void alri_ep_listen(alr_endpoint *ep, bool forever);
+/* A sync caller (thread t) takes the reader role when the reader thread is
+ * parked (ep->mu held); false: it waits to be woken as usual. */
+bool alri_ep_take_reading(alr_endpoint *ep, alri_tls *t);
+/* ... and gives it back (ep->mu held): parked again, or to the reader
+ * thread when something else needs listening. */
+void alri_ep_leave_reading(alr_endpoint *ep);
+/* The role holder reads once (waiting until deadline_ms at most, in steps)
+ * and dispatches what came; false when the endpoint failed.  ep->mu not
+ * held. */
+bool alri_ep_read_some(alr_endpoint *ep, alri_tls *t, uint64_t deadline_ms);
 /* Puts ep in its failed state once (first error wins): fails pending
  * calls, drops queued frames, cancels running ones, shuts the socket. */
 void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
