@@ -157,7 +157,7 @@ test: all unit golden rpc-test examples-test cheader-test
 	@echo "all test suites passed ($(B))"
 
 # The threaded tests under ThreadSanitizer (in build-tsan/).
-TSAN_TESTS := test_rpc test_async test_flow test_scopes
+TSAN_TESTS := test_rpc test_async test_flow test_scopes test_inline
 tsan:
 	@$(MAKE) --no-print-directory B=build-tsan SANFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 	    OPT="-O1 -g" $(TSAN_TESTS:%=build-tsan/tests/%)

@@ -404,6 +404,10 @@ alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms)
     alri_tls *t = alri_tls_peek();
     if (t && t->ncorked) /* the call may still be in this thread's batch */
         alri_cork_flush(t);
+    if (t && timeout_ms &&
+        atomic_load_explicit(&h->state, memory_order_acquire) == ALR_ASYNC_PENDING &&
+        atomic_load_explicit(&h->ep->reader_tls, memory_order_relaxed) == t)
+        return ALR_EINVAL; /* the reader of h's connection would wait for itself */
     if (atomic_load_explicit(&h->state, memory_order_acquire) == ALR_ASYNC_PENDING &&
         timeout_ms) {
         uint64_t deadline = timeout_ms == ALR_WAIT_FOREVER ? UINT64_MAX
