@@ -125,13 +125,20 @@ rowset_alr() {
         echo "run_rpc: alr: skipped: $DIR/alr_{server,client} not built (make bench-alr)" >&2
         return 0
     fi
-    add_row alr-sync latency "$DIR/alr_server" "$DIR/alr_client" sync 1
-    add_row alr-async throughput "$DIR/alr_server" "$DIR/alr_client" async "$INFLIGHT"
-    add_row alr-oneway throughput "$DIR/alr_server" "$DIR/alr_client" oneway "$INFLIGHT"
+    # alr-*: the server runs handlers on the connection's reader
+    # (alr_config.inline_calls, like gRPC's completion queue polled by one
+    # thread); alr-pool-*: the default configuration (a worker pool)
+    local inl="$DIR/alr_server --inline"
+    add_row alr-sync latency "$inl" "$DIR/alr_client" sync 1
+    add_row alr-pool-sync latency "$DIR/alr_server" "$DIR/alr_client" sync 1
+    add_row alr-async throughput "$inl" "$DIR/alr_client" async "$INFLIGHT"
+    add_row alr-pool-async throughput "$DIR/alr_server" "$DIR/alr_client" async "$INFLIGHT"
+    add_row alr-oneway throughput "$inl" "$DIR/alr_client" oneway "$INFLIGHT"
+    add_row alr-pool-oneway throughput "$DIR/alr_server" "$DIR/alr_client" oneway "$INFLIGHT"
     local shape data
     data=$(cd "$(dirname "$0")" && pwd)/data
     for shape in small medium large; do
-        add_row "alr-async-$shape" throughput "$DIR/alr_server" "$DIR/alr_client --data $data" \
+        add_row "alr-async-$shape" throughput "$inl" "$DIR/alr_client --data $data" \
             "async-$shape" "$INFLIGHT"
     done
 }
