@@ -233,16 +233,19 @@ static void as_finish(alr_async *h, alr_async_state st, alr_err err, int64_t app
         }
     }
     timer_disarm(h);
-    pthread_mutex_lock(&h->mu);
-    atomic_store_explicit(&h->state, (int)st, memory_order_release);
-    alr_async_fn fn = h->fn;
-    void *user = h->fn_user;
-    h->fn = NULL;
-    pthread_cond_broadcast(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-    if (fn) {
+    /* publish, then wake waiters: a waiter counts itself in nwaiters before
+     * it reads the state, this stores the state before it reads nwaiters
+     * (both sequentially consistent), so one of the two sees the other */
+    atomic_store(&h->state, (int)st);
+    if (atomic_load(&h->nwaiters)) {
+        pthread_mutex_lock(&h->mu);
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+    }
+    /* the callback: whoever of this and alr_async_then comes second runs it */
+    if (atomic_exchange(&h->cbstate, ALRI_CB_DONE) == ALRI_CB_SET) {
         alr_endpoint_push(h->ep); /* the callback may call stubs on the handle's endpoint */
-        fn(h, user);
+        h->fn(h, h->fn_user);
         alr_endpoint_pop();
         alri_async_unref(h); /* the callback's reference */
     }
@@ -377,23 +380,18 @@ alr_err alr_async_then(alr_async *h, alr_async_fn fn, void *user)
 {
     if (!h || !fn)
         return ALR_EINVAL;
-    pthread_mutex_lock(&h->mu);
-    if (h->has_fn) {
-        pthread_mutex_unlock(&h->mu);
-        return ALR_EINVAL;
-    }
-    h->has_fn = true;
-    if (atomic_load_explicit(&h->state, memory_order_acquire) != ALR_ASYNC_PENDING) {
-        pthread_mutex_unlock(&h->mu);
-        alr_endpoint_push(h->ep);
-        fn(h, user); /* already complete: now, on this thread */
-        alr_endpoint_pop();
-        return ALR_OK;
-    }
-    alr_async_retain(h);
+    if (atomic_exchange(&h->has_fn, true))
+        return ALR_EINVAL; /* a second then */
+    alr_async_retain(h); /* the callback's */
     h->fn = fn;
     h->fn_user = user;
-    pthread_mutex_unlock(&h->mu);
+    int none = ALRI_CB_NONE;
+    if (atomic_compare_exchange_strong(&h->cbstate, &none, ALRI_CB_SET))
+        return ALR_OK; /* the completion runs it */
+    alri_async_unref(h); /* already complete: now, on this thread (never the last reference) */
+    alr_endpoint_push(h->ep);
+    fn(h, user);
+    alr_endpoint_pop();
     return ALR_OK;
 }
 
@@ -413,7 +411,8 @@ alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms)
         uint64_t deadline = timeout_ms == ALR_WAIT_FOREVER ? UINT64_MAX
                                                            : alri_now_ms() + timeout_ms;
         pthread_mutex_lock(&h->mu);
-        while (atomic_load_explicit(&h->state, memory_order_acquire) == ALR_ASYNC_PENDING) {
+        atomic_fetch_add(&h->nwaiters, 1);
+        while (atomic_load(&h->state) == ALR_ASYNC_PENDING) {
             if (deadline == UINT64_MAX) {
                 pthread_cond_wait(&h->cv, &h->mu);
                 continue;
@@ -423,6 +422,7 @@ alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms)
             struct timespec ts = abs_ms(deadline);
             pthread_cond_timedwait(&h->cv, &h->mu, &ts);
         }
+        atomic_fetch_sub(&h->nwaiters, 1);
         pthread_mutex_unlock(&h->mu);
     }
     return alr_async_error(h);
@@ -828,6 +828,9 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     atomic_init(&h->refs, 1);
     atomic_init(&h->claim, 0);
     atomic_init(&h->state, ALR_ASYNC_PENDING);
+    atomic_init(&h->nwaiters, 0);
+    atomic_init(&h->cbstate, ALRI_CB_NONE);
+    atomic_init(&h->has_fn, false);
     pthread_mutex_init(&h->mu, NULL);
     cond_init_mono(&h->cv);
     alri_ep_ref(ep);

@@ -792,14 +792,21 @@ void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, cons
     call.arena = arena;
     atomic_init(&call.cancelled, false);
     atomic_init(&call.timed_out, false);
-    pthread_mutex_lock(&ep->mu);
+    /* the reader running a call inline (its quiet cork) is the only one
+     * that could mark it (CANCEL) and is busy running it: the call is not
+     * listed on the slot, which saves two lock round trips per call */
+    bool listed = !(t->cork && t->cork_quiet);
+    if (listed) {
+        pthread_mutex_lock(&ep->mu);
+        call.next = slot->active;
+        slot->active = &call;
+    }
     if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
         atomic_store(&call.cancelled, true);
         atomic_store(&call.timed_out, true);
     }
-    call.next = slot->active;
-    slot->active = &call;
-    pthread_mutex_unlock(&ep->mu);
+    if (listed)
+        pthread_mutex_unlock(&ep->mu);
 
     bool ctx_ok = alri_stack_room((void **)&t->ctx, &t->ctx_cap, t->nctx, sizeof *t->ctx);
     if (ctx_ok)
@@ -810,16 +817,20 @@ void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, cons
     if (ctx_ok)
         t->nctx--;
 
-    pthread_mutex_lock(&ep->mu);
-    alr_call **pp = &slot->active;
-    while (*pp != &call)
-        pp = &(*pp)->next;
-    *pp = call.next;
     /* a runner with more calls queued batches the answers (alri_slot_drain
      * writes them when its queue runs dry), and the reader running calls
      * inline batches them all (written at the end of its read) */
-    unsigned rflags = t->cork && (slot->qhead || t->cork_quiet) ? ALRI_SEND_DEFER : 0u;
-    pthread_mutex_unlock(&ep->mu);
+    unsigned rflags = listed ? 0u : ALRI_SEND_DEFER;
+    if (listed) {
+        pthread_mutex_lock(&ep->mu);
+        alr_call **pp = &slot->active;
+        while (*pp != &call)
+            pp = &(*pp)->next;
+        *pp = call.next;
+        if (t->cork && slot->qhead)
+            rflags = ALRI_SEND_DEFER;
+        pthread_mutex_unlock(&ep->mu);
+    }
 
     if (e == ALR_ENOMETHOD && !call.has_text) { /* a NULL entry in the handler table */
         snprintf(call.text, sizeof call.text, "%s has no handler here", mi->name);

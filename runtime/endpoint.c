@@ -1351,7 +1351,7 @@ static int run_inline(alr_endpoint *ep, const alri_frame *f, const uint8_t *body
     }
     s->runner = t;
     pthread_mutex_unlock(&ep->mu);
-    alri_run_call(ep, s, f, body, false);
+    alri_run_call(ep, s, f, body, false); /* t->cork_quiet: not on s->active (below) */
     pthread_mutex_lock(&ep->mu);
     s->runner = NULL;
     alri_slot_schedule(ep, s);
@@ -1626,6 +1626,7 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
     uint32_t max_frame = ep->cfg.max_message + 64u;
     size_t off = 0;
     bool ok = true;
+    unsigned nd = 0;
     *need = 0;
     /* what the reader sends while it dispatches one read's frames (the
      * calls completion callbacks start, answers of inline calls, pongs)
@@ -1652,7 +1653,9 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
             break;
         }
         off += total;
-        if (alri_cork_due(t))
+        /* the batch's age: the clock every 16 frames only */
+        if (t && t->ncorked &&
+            (t->cork_frames >= t->cork_limit || ((++nd & 15u) == 0 && alri_cork_due(t))))
             alri_cork_flush(t);
     }
     alri_uncork(t);

@@ -282,11 +282,13 @@ struct alr_async {
     atomic_int refs;
     atomic_int claim;          /* 0 pending, 1 claimed: THE completion transition */
     atomic_int state;          /* alr_async_state, published (release) after the fill */
-    pthread_mutex_t mu;        /* fn, waiters */
+    pthread_mutex_t mu;        /* waiters (cv) */
     pthread_cond_t cv;
-    alr_async_fn fn;
+    atomic_uint nwaiters;      /* threads in alr_async_wait */
+    atomic_int cbstate;        /* ALRI_CB_*: the callback handshake (lock-free) */
+    atomic_bool has_fn;        /* alr_async_then was called */
+    alr_async_fn fn;           /* written before cbstate becomes SET */
     void *fn_user;
-    bool has_fn;
     alr_endpoint *ep;          /* a reference */
     const alr_method_info *mi;
     uint32_t method, snum, id, timeout_ms;
@@ -309,6 +311,10 @@ struct alr_async {
     /* a result without heap parts lives here when it fits (no arena) */
     alignas(max_align_t) unsigned char inl[64];
 };
+
+/* alr_async.cbstate: no callback yet; one registered (then came first);
+ * complete (the completion came first, or took the callback). */
+enum { ALRI_CB_NONE = 0, ALRI_CB_SET = 1, ALRI_CB_DONE = 2 };
 
 /* Per-thread state (call.c). */
 typedef struct alri_ctx {
