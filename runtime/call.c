@@ -434,6 +434,50 @@ void alri_caller_leave(alr_endpoint *ep)
     }
 }
 
+/* The ONEWAY of t->ebuf from the thread's own slot on ep without ep->mu,
+ * when the thread has looked its slot up before (the record is kept while
+ * the thread lives), runs no handler of ep, has no scope to announce, and
+ * ep's reader already listens for good.  ALR_EAGAIN: take the locked path.
+ * The caller count is taken before the state is read (alr_endpoint_close
+ * stores the state before it reads the count). */
+static alr_err oneway_fast(alr_endpoint *ep, alri_tls *t, const alr_method_info *mi,
+                          uint32_t wire, uint32_t timeout)
+{
+    if (t->nctx || t->nscopes || !atomic_load_explicit(&ep->rd_never_park, memory_order_relaxed))
+        return ALR_EAGAIN;
+    alri_slot *s = NULL;
+    for (uint32_t i = 0; i < 4 && !s; i++)
+        if (t->cache[i].ep == ep && t->cache[i].serial == ep->serial)
+            s = t->cache[i].sp;
+    if (!s || s->sent_mode != ALRI_SCOPE_NONE) /* sent_mode: only this thread writes it */
+        return ALR_EAGAIN;
+    atomic_fetch_add(&ep->ncallers, 1);
+    if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+        alri_caller_leave(ep);
+        return ALR_EAGAIN; /* the locked path reports the failure */
+    }
+    alri_frame f;
+    memset(&f, 0, sizeof f);
+    f.kind = ALRI_FRAME_ONEWAY;
+    f.slot = s->num;
+    f.method = wire;
+    alr_err e = alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL,
+                                ALRI_SEND_DEFER | ALRI_SEND_BUDGET | ALRI_SEND_REL, timeout);
+    if (e == ALR_ETIMEDOUT)
+        e = call_fail(ALR_ETIMEDOUT, "%s: the send budget stayed full for %u ms", mi->name,
+                      timeout);
+    else if (e == ALR_ENOMEM)
+        e = call_fail(ALR_ENOMEM, "%s: out of memory for the send buffer", mi->name);
+    else if (e != ALR_OK) {
+        pthread_mutex_lock(&ep->mu);
+        alr_err fc = ep->fail_code ? ep->fail_code : ALR_ECLOSED;
+        pthread_mutex_unlock(&ep->mu);
+        e = call_fail(fc, "%s", alr_endpoint_error(ep));
+    }
+    alri_caller_leave(ep);
+    return e;
+}
+
 alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args, void *ret,
                       alr_arena *arena)
 {
@@ -483,6 +527,11 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
                            ? t->timeouts[t->ntimeouts - 1]
                            : mi->deadline_ms ? mi->deadline_ms : ep->cfg.call_timeout_ms;
 
+    if (oneway) { /* the common case of a one-way flood takes no endpoint lock */
+        e = oneway_fast(ep, t, mi, wire, timeout);
+        if (e != ALR_EAGAIN)
+            return e;
+    }
     pthread_mutex_lock(&ep->mu);
     if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
         alr_err code = ep->fail_code;
@@ -506,7 +555,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     if (oneway) {
         /* fire and forget: a failure comes back as FAULT and faults ep,
          * so the reader listens from now on */
-        if (!ep->rd_never_park)
+        if (!atomic_load_explicit(&ep->rd_never_park, memory_order_relaxed))
             alri_ep_listen(ep, true);
         pthread_mutex_unlock(&ep->mu);
         if (scope) /* staged before the call: the peer applies it first */

@@ -456,6 +456,7 @@ alri_slot *alri_slot_of_thread(alr_endpoint *ep, alri_tls *t)
     t->cache[c].ep = ep;
     t->cache[c].serial = ep->serial;
     t->cache[c].slot = found->num;
+    t->cache[c].sp = found->owner == t->owner ? found : NULL;
     return found;
 }
 
@@ -1331,48 +1332,70 @@ static void send_error(alr_endpoint *ep, const alri_frame *call, alr_err code, c
 /* inline_calls: runs a CALL/ONEWAY on the reader itself when its slot is
  * free (no runner, nothing queued, no remote scope: a scope needs the
  * pool's threads).  1: done, 0: stop reading (the endpoint failed),
- * -1: queue it as usual. */
-static int run_inline(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
+ * -1: queue it as usual.
+ *
+ * The reader keeps the slot (as its runner) in *held across the calls of
+ * one read that follow on the same slot, so a run of them takes ep->mu
+ * once, not twice per call; held_release gives it back before anything
+ * else (another slot's call, any other frame, the end of the read).
+ * While held nothing else can touch the slot's queue or scope: only this
+ * thread queues calls and applies SCOPE frames. */
+static void held_release(alr_endpoint *ep, alri_slot **held)
 {
-    alri_tls *t = atomic_load_explicit(&ep->reader_tls, memory_order_relaxed);
-    if (!t || t != alri_tls_peek())
-        return -1; /* a sync caller reading its answer queues calls for the pool */
-    pthread_mutex_lock(&ep->mu);
-    if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
-        pthread_mutex_unlock(&ep->mu);
-        return 0;
-    }
-    alri_slot *s = alri_slot_find(ep, f->slot);
+    alri_slot *s = *held;
     if (!s)
-        s = alri_slot_add(ep, f->slot);
-    if (!s || s->runner || s->scheduled || s->qhead || s->pinned || s->group) {
-        pthread_mutex_unlock(&ep->mu);
-        return -1; /* the queue path reports a slot it cannot create */
-    }
-    s->runner = t;
-    pthread_mutex_unlock(&ep->mu);
-    alri_run_call(ep, s, f, body, false); /* t->cork_quiet: not on s->active (below) */
+        return;
+    *held = NULL;
     pthread_mutex_lock(&ep->mu);
     s->runner = NULL;
     alri_slot_schedule(ep, s);
     alri_slot_maybe_free(ep, s);
-    bool open = atomic_load(&ep->state) == ALRI_EP_OPEN;
     pthread_mutex_unlock(&ep->mu);
-    return open ? 1 : 0;
+}
+
+static int run_inline(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
+                      alri_slot **held)
+{
+    alri_tls *t = atomic_load_explicit(&ep->reader_tls, memory_order_relaxed);
+    if (!t || t != alri_tls_peek())
+        return -1; /* a sync caller reading its answer queues calls for the pool */
+    alri_slot *s = *held;
+    if (!s || s->num != f->slot) {
+        held_release(ep, held);
+        pthread_mutex_lock(&ep->mu);
+        if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
+            pthread_mutex_unlock(&ep->mu);
+            return 0;
+        }
+        s = alri_slot_find(ep, f->slot);
+        if (!s)
+            s = alri_slot_add(ep, f->slot);
+        if (!s || s->runner || s->scheduled || s->qhead || s->pinned || s->group) {
+            pthread_mutex_unlock(&ep->mu);
+            return -1; /* the queue path reports a slot it cannot create */
+        }
+        s->runner = t;
+        pthread_mutex_unlock(&ep->mu);
+        *held = s;
+    }
+    alri_run_call(ep, s, f, body, false); /* t->cork_quiet: not on s->active */
+    return atomic_load(&ep->state) == ALRI_EP_OPEN ? 1 : 0;
 }
 
 /* Handles one complete frame; false: stop reading (the endpoint failed). */
-static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
+static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
+                     alri_slot **held)
 {
     atomic_fetch_add_explicit(&ep->frames_received, 1, memory_order_relaxed);
     switch (f->kind) {
     case ALRI_FRAME_CALL:
     case ALRI_FRAME_ONEWAY: {
         if (ep->cfg.inline_calls) {
-            int done = run_inline(ep, f, body);
+            int done = run_inline(ep, f, body, held);
             if (done >= 0)
                 return done;
         }
+        held_release(ep, held);
         alri_msg *m = msg_new(f, body);
         if (!m) {
             alri_ep_fail(ep, ALR_ENOMEM, "out of memory for an inbound call");
@@ -1627,6 +1650,7 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
     size_t off = 0;
     bool ok = true;
     unsigned nd = 0;
+    alri_slot *held = NULL; /* inline calls: the slot the reader runs now */
     *need = 0;
     /* what the reader sends while it dispatches one read's frames (the
      * calls completion callbacks start, answers of inline calls, pongs)
@@ -1648,7 +1672,9 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
             *need = total;
             break;
         }
-        if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len)) {
+        if (held && f.kind != ALRI_FRAME_CALL && f.kind != ALRI_FRAME_ONEWAY)
+            held_release(ep, &held);
+        if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len, &held)) {
             ok = false;
             break;
         }
@@ -1658,6 +1684,7 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
             (t->cork_frames >= t->cork_limit || ((++nd & 15u) == 0 && alri_cork_due(t))))
             alri_cork_flush(t);
     }
+    held_release(ep, &held);
     alri_uncork(t);
     if (!ok)
         return false;
@@ -1700,14 +1727,16 @@ static void read_count(alr_endpoint *ep, long n)
 /* ep->mu held. */
 static bool rd_can_park(const alr_endpoint *ep)
 {
-    return ep->role == ALR_ROLE_CONNECTOR && !ep->rd_never_park && ep->nasync == 0 &&
+    return ep->role == ALR_ROLE_CONNECTOR && !atomic_load_explicit(&ep->rd_never_park,
+                                                                   memory_order_relaxed) &&
+           ep->nasync == 0 &&
            ep->nsyncwait == 0 && atomic_load(&ep->state) == ALRI_EP_OPEN;
 }
 
 void alri_ep_listen(alr_endpoint *ep, bool forever)
 {
     if (forever)
-        ep->rd_never_park = true;
+        atomic_store_explicit(&ep->rd_never_park, true, memory_order_relaxed);
     if (ep->rd_mode == ALRI_RD_PARKED) {
         ep->rd_mode = ALRI_RD_LISTEN;
         uint64_t one = 1;

@@ -231,7 +231,7 @@ struct alr_endpoint {
     _Atomic(alri_tls *) reader_tls; /* the reader thread's state (set by it) */
     /* who reads (endpoint.c, "READING"; under mu) */
     uint8_t rd_mode;           /* ALRI_RD_* */
-    bool rd_never_park;        /* a oneway call was sent, or a service is served */
+    atomic_bool rd_never_park; /* a oneway call was sent, or a service is served */
     int rd_wake;               /* eventfd waking a parked reader thread, or -1 */
     pthread_cond_t rd_cv;      /* rd_mode left CALLER */
     uint32_t nsyncwait;        /* sync calls WAITING for their answer */
@@ -335,6 +335,7 @@ struct alri_tls {
         alr_endpoint *ep;
         uint64_t serial;
         uint32_t slot;
+        alri_slot *sp;         /* the record: kept while this thread lives */
     } cache[4];                /* this thread's own slot on recent endpoints */
     uint32_t cache_next;
     alr_arena *arenas[4];      /* idle arenas for inbound calls */
