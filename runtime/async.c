@@ -302,14 +302,6 @@ static void as_fire(alr_async *h, alr_async_state st)
               n > 0 ? (size_t)n : 0);
 }
 
-static alr_codec_limits ep_limits(const alr_endpoint *ep)
-{
-    alr_codec_limits l = alr_codec_limits_default();
-    l.max_message = ep->cfg.max_message;
-    l.max_alloc = (uint64_t)ep->cfg.max_message * 4u + (1u << 20);
-    return l;
-}
-
 void alri_async_answer(alr_async *h, const alri_frame *f, const uint8_t *body,
                        alr_err fail_code)
 {
@@ -349,8 +341,7 @@ void alri_async_answer(alr_async *h, const alri_frame *f, const uint8_t *body,
             }
             if (v) {
                 memset(v, 0, rd->size);
-                alr_codec_limits lim = ep_limits(ep);
-                e = alr_decode(rd, ep->plan, body, f->body_len, v, a, &lim);
+                e = alr_decode(rd, ep->plan, body, f->body_len, v, a, &ep->limits);
                 if (a != h->arena)
                     alr_arena_reset(a);
             }

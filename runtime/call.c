@@ -333,14 +333,6 @@ int64_t alr_last_app_code(void)
 
 /* ================================================================ helpers */
 
-static alr_codec_limits ep_limits(const alr_endpoint *ep)
-{
-    alr_codec_limits l = alr_codec_limits_default();
-    l.max_message = ep->cfg.max_message;
-    l.max_alloc = (uint64_t)ep->cfg.max_message * 4u + (1u << 20);
-    return l;
-}
-
 /* Whether a value of type t needs memory beyond the C struct. */
 static bool type_has_heap(const alr_type_desc *t, unsigned depth);
 
@@ -679,8 +671,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
                 t->scratch = alr_arena_new();
             a = t->scratch;
         }
-        alr_codec_limits lim = ep_limits(ep);
-        e = a ? alr_decode(mi->ret, ep->plan, msg->body, msg->f.body_len, ret, a, &lim)
+        e = a ? alr_decode(mi->ret, ep->plan, msg->body, msg->f.body_len, ret, a, &ep->limits)
               : ALR_ENOMEM;
         if (!arena && a)
             alr_arena_reset(a);
@@ -819,8 +810,7 @@ void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, cons
         answer_error(ep, fr, ALR_ENOMEM, 0, "out of memory");
         goto done;
     }
-    alr_codec_limits lim = ep_limits(ep);
-    alr_err e = alr_decode(mi->args, ep->plan, body, fr->body_len, args, arena, &lim);
+    alr_err e = alr_decode(mi->args, ep->plan, body, fr->body_len, args, arena, &ep->limits);
     if (e == ALR_ELIMIT || e == ALR_ENOMEM) {
         answer_error(ep, fr, e, 0, "the arguments exceed this side's limits");
         goto done;
@@ -831,8 +821,11 @@ void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, cons
         goto done;
     }
 
-    alr_call call;
-    memset(&call, 0, sizeof call);
+    alr_call call; /* not memset: its 1 KiB text is written only with has_text */
+    call.next = NULL;
+    call.app_code = 0;
+    call.has_text = false;
+    call.text[0] = '\0';
     call.ep = ep;
     call.slot = slot;
     call.call_id = oneway ? ALR_NONE : fr->call_id;

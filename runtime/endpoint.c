@@ -152,6 +152,9 @@ alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role
         memcpy(ep->services, srv->services, iface->nservices * sizeof *ep->services);
     ep->iface = iface;
     ep->cfg = *cfg;
+    ep->limits = alr_codec_limits_default();
+    ep->limits.max_message = cfg->max_message;
+    ep->limits.max_alloc = (uint64_t)cfg->max_message * 4u + (1u << 20);
     ep->role = role;
     ep->serial = atomic_fetch_add(&ep_serials, 1) + 1;
     ep->fd = fd;

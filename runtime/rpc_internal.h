@@ -169,6 +169,7 @@ enum { ALRI_RD_LISTEN = 0, ALRI_RD_PARKED = 1, ALRI_RD_CALLER = 2 };
 struct alr_endpoint {
     const alr_iface *iface;
     alr_config cfg;
+    alr_codec_limits limits;   /* decoding the peer's messages (from cfg) */
     alr_role role;
     uint64_t serial;           /* unique per endpoint (thread caches) */
     int fd;
