@@ -865,16 +865,20 @@ static void *flusher_main(void *arg)
             ep->fl_idle = false;
             continue;
         }
-        /* linger while producers keep appending */
+        /* linger while producers keep appending: the quiet step doubles
+         * each time appends went on (a flood wakes the flusher a few times
+         * per flush_delay_us, not every quiet time) */
         uint64_t start = now_ns();
         uint64_t limit = start + (uint64_t)ep->cfg.flush_delay_us * 1000u;
+        uint64_t step = quiet_ns(ep);
         while (!ep->fl_stop && !ep->fl_urgent && !ep->writing && !ep->handoff && ep->slen &&
                ep->slen < ep->cfg.max_batch_bytes) {
             uint64_t now = now_ns();
             if (now >= limit)
                 break;
             uint64_t before = ep->appends;
-            uint64_t until = now + quiet_ns(ep);
+            uint64_t until = now + step;
+            step *= 2;
             struct timespec ts = ts_at_ns(until < limit ? until : limit);
             pthread_cond_timedwait(&ep->flush_cv, &ep->wmu, &ts);
             if (ep->appends == before && !ep->fl_urgent)
