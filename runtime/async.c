@@ -893,12 +893,13 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
         slot->nostatus++;
     h->snum = slot->num;
     h->id = id;
+    unsigned own = slot->owner == t->owner ? ALRI_SEND_OWN : 0u;
     alri_frame sf;
     bool scope = alri_scope_check(slot, t, &sf);
     atomic_fetch_add(&ep->ncallers, 1);
     pthread_mutex_unlock(&ep->mu);
     if (scope) /* staged before the CALL: the peer applies it first */
-        (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
+        (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER | ALRI_SEND_OWN, 0);
 
     if (!timer_arm(h)) {
         /* no timer thread: the call cannot have a deadline; fail it now
@@ -925,7 +926,7 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     } else {
         /* failure: ep failed, h too */
         (void)alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL,
-                              ALRI_SEND_DEFER | ALRI_SEND_RESERVED, 0);
+                              ALRI_SEND_DEFER | ALRI_SEND_RESERVED | own, 0);
     }
     if (cancel)
         (void)alr_async_cancel(h);

@@ -206,7 +206,7 @@ static void scope_update(alri_tls *t)
         }
         pthread_mutex_unlock(&ep->mu);
         if (send)
-            (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
+            (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER | ALRI_SEND_OWN, 0);
         if (done)
             alri_ep_unref(ep);
         else
@@ -454,7 +454,8 @@ static alr_err oneway_fast(alr_endpoint *ep, alri_tls *t, const alr_method_info 
     f.slot = s->num;
     f.method = wire;
     alr_err e = alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL,
-                                ALRI_SEND_DEFER | ALRI_SEND_BUDGET | ALRI_SEND_REL, timeout);
+                                ALRI_SEND_DEFER | ALRI_SEND_BUDGET | ALRI_SEND_REL |
+                                    ALRI_SEND_OWN, timeout);
     if (e == ALR_ETIMEDOUT)
         e = call_fail(ALR_ETIMEDOUT, "%s: the send budget stayed full for %u ms", mi->name,
                       timeout);
@@ -537,6 +538,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
         return call_fail(ALR_ELIMIT, "%s: too many slots or calls in flight", mi->name);
     }
     uint32_t snum = slot->num;
+    unsigned own = slot->owner == t->owner ? ALRI_SEND_OWN : 0u;
     alri_frame sf;
     bool scope = alri_scope_check(slot, t, &sf);
     alri_frame f;
@@ -551,10 +553,10 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
             alri_ep_listen(ep, true);
         pthread_mutex_unlock(&ep->mu);
         if (scope) /* staged before the call: the peer applies it first */
-            (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
+            (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER | ALRI_SEND_OWN, 0);
         f.kind = ALRI_FRAME_ONEWAY;
         e = alri_ep_send_ex(ep, &f, t->ebuf.data, t->ebuf.len, NULL,
-                            ALRI_SEND_DEFER | ALRI_SEND_BUDGET | ALRI_SEND_REL, timeout);
+                            ALRI_SEND_DEFER | ALRI_SEND_BUDGET | ALRI_SEND_REL | own, timeout);
         if (e == ALR_ETIMEDOUT) { /* flow control: nothing was sent */
             e = call_fail(ALR_ETIMEDOUT, "%s: the send budget stayed full for %u ms", mi->name,
                           timeout);
@@ -584,7 +586,7 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     pthread_mutex_unlock(&ep->mu);
 
     if (scope) /* staged before the CALL: the peer applies it first */
-        (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER, 0);
+        (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER | ALRI_SEND_OWN, 0);
     f.kind = ALRI_FRAME_CALL;
     f.call_id = id;
     (void)alri_ep_send(ep, &f, t->ebuf.data, t->ebuf.len); /* failure: ep failed, p DONE */

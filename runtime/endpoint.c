@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -213,6 +214,7 @@ static void ep_free(alr_endpoint *ep)
     pthread_mutex_lock(&ep->wmu);
     ep->fl_stop = true;
     ep->wdead = true;
+    atomic_store(&ep->wdead_a, true);
     pthread_cond_signal(&ep->flush_cv);
     bool fl = ep->fl_started;
     pthread_mutex_unlock(&ep->wmu);
@@ -220,6 +222,14 @@ static void ep_free(alr_endpoint *ep)
         pthread_join(ep->flusher, NULL);
     free(ep->stage);
     free(ep->wbuf);
+    while (ep->tstages) {
+        alri_tstage *ts = ep->tstages;
+        ep->tstages = ts->next;
+        if (ts->owner)
+            alri_owner_unref(ts->owner);
+        free(ts->buf);
+        free(ts);
+    }
     pthread_cond_destroy(&ep->wspace_cv);
     pthread_cond_destroy(&ep->flush_cv);
     if (ep->fd >= 0)
@@ -617,11 +627,21 @@ static void stat_max(atomic_ullong *m, uint64_t v)
     }
 }
 
+/* The high-water mark of everything staged: the stage, the threads'
+ * stages and the reservations. */
+static void staged_max_note(alr_endpoint *ep)
+{
+    stat_max(&ep->st_staged_max,
+             (uint64_t)atomic_load_explicit(&ep->st_staged, memory_order_relaxed) +
+                 atomic_load_explicit(&ep->tstaged, memory_order_relaxed) +
+                 atomic_load_explicit(&ep->treserved, memory_order_relaxed));
+}
+
 static void staged_add(alr_endpoint *ep, size_t n) /* wmu held */
 {
     ep->staged += n;
     atomic_store_explicit(&ep->st_staged, ep->staged, memory_order_relaxed);
-    stat_max(&ep->st_staged_max, ep->staged);
+    staged_max_note(ep);
 }
 
 static void staged_sub(alr_endpoint *ep, size_t n) /* wmu held */
@@ -677,21 +697,194 @@ static void thread_add(const alr_endpoint *ep, alri_tls *t, size_t n) /* wmu hel
     t->sacct[i].bytes[0] += n;
 }
 
+/*
+ * PER-THREAD STAGING.  A thread's deferred frames on its own slot (async
+ * CALLs, ONEWAYs, SCOPEs: ALRI_SEND_OWN | ALRI_SEND_DEFER) go to its own
+ * stage on the endpoint (alri_tstage), appended under the stage's busy
+ * flag, which only the writer's collection ever contends for: no endpoint
+ * lock on the hot path.  The append that makes a thread's stage non-empty
+ * makes sure a write is coming (wmu, once per batch: the same decision as
+ * for a deferred frame in the shared stage); the writer collects every
+ * thread stage into the shared stage before it swaps it (ts_collect, under
+ * wmu), so a thread's frames keep their order, and a thread sending
+ * anything else on the endpoint first collects its own stage (the order of
+ * its slot).  Budgets: the endpoint's counts the threads' stages
+ * (tstaged) and reservations (treserved) too, read without the lock (the
+ * check may let a few frames of several threads past at once); a thread's
+ * own stage keeps its thread budget in pending, which the writer lowers as
+ * the batches holding its bytes are written (ts_release).  A frame that
+ * does not fit takes the locked path, which waits.
+ */
+
+static void ts_lock(alri_tstage *ts)
+{
+    unsigned spins = 0;
+    while (atomic_flag_test_and_set_explicit(&ts->busy, memory_order_acquire))
+        if (++spins > 64) { /* the writer copies a buffer out: short */
+            sched_yield();
+            spins = 0;
+        }
+}
+
+static void ts_unlock(alri_tstage *ts)
+{
+    atomic_flag_clear_explicit(&ts->busy, memory_order_release);
+}
+
+/* t's stage on ep if it has one (no lock: t's own cache). */
+static alri_tstage *ts_find(alri_tls *t, const alr_endpoint *ep)
+{
+    if (!t)
+        return NULL;
+    for (unsigned i = 0; i < 4; i++)
+        if (t->tcache[i].serial == ep->serial)
+            return t->tcache[i].ts;
+    return NULL;
+}
+
+/* t's stage on ep, made (or a dead thread's reused) on first use; NULL
+ * out of memory.  Takes wmu when it is not cached. */
+static alri_tstage *ts_of(alr_endpoint *ep, alri_tls *t)
+{
+    alri_tstage *ts = ts_find(t, ep);
+    if (ts || !t)
+        return ts;
+    pthread_mutex_lock(&ep->wmu);
+    for (alri_tstage *x = ep->tstages; x && !ts; x = x->next)
+        if (x->owner == t->owner)
+            ts = x;
+    for (alri_tstage *x = ep->tstages; x && !ts; x = x->next) {
+        if (!x->owner || !atomic_load(&x->owner->dead))
+            continue;
+        ts_lock(x);
+        bool free_now = x->len == 0 && x->pending == 0;
+        ts_unlock(x);
+        if (free_now) { /* its thread is gone and all it staged is written */
+            alri_owner_unref(x->owner);
+            x->owner = NULL;
+            ts = x;
+        }
+    }
+    if (!ts) {
+        ts = calloc(1, sizeof *ts);
+        if (ts) {
+            atomic_flag_clear(&ts->busy);
+            ts->next = ep->tstages;
+            ep->tstages = ts;
+        }
+    }
+    if (ts && !ts->owner) {
+        ts->owner = t->owner;
+        atomic_fetch_add(&t->owner->refs, 1);
+    }
+    pthread_mutex_unlock(&ep->wmu);
+    if (ts) {
+        unsigned i = t->tcache_next++ & 3;
+        t->tcache[i].serial = ep->serial;
+        t->tcache[i].ts = ts;
+    }
+    return ts;
+}
+
+static bool stage_room(alr_endpoint *ep, size_t need);
+
+/* Moves one thread stage into the shared stage (wmu held). */
+static void ts_collect_one(alr_endpoint *ep, alri_tstage *ts)
+{
+    ts_lock(ts);
+    size_t n = ts->len;
+    if (n && stage_room(ep, n)) {
+        memcpy(ep->stage + ep->slen, ts->buf, n);
+        ep->slen += n;
+        ep->sframes += ts->frames;
+        ep->appends += ts->frames;
+        /* out of tstaged, then into staged: a moment of less, never of more
+         * (the high-water mark stays true; a lock-free budget check by
+         * another thread may pass a frame early) */
+        atomic_fetch_sub_explicit(&ep->tstaged, n, memory_order_relaxed);
+        staged_add(ep, n);
+        if (ts->cgen[0] != ep->sgen) { /* at most one batch is in flight */
+            ts->cgen[1] = ts->cgen[0];
+            ts->cbytes[1] = ts->cbytes[0];
+            ts->cgen[0] = ep->sgen;
+            ts->cbytes[0] = 0;
+        }
+        ts->cbytes[0] += n;
+        ts->len = 0;
+        ts->frames = 0;
+    }
+    ts_unlock(ts);
+}
+
+static void ts_collect(alr_endpoint *ep) /* wmu held */
+{
+    if (!atomic_load_explicit(&ep->tstaged, memory_order_relaxed))
+        return;
+    for (alri_tstage *ts = ep->tstages; ts; ts = ts->next)
+        ts_collect_one(ep, ts);
+}
+
+/* The batch of generation gen is written (or dropped): the threads whose
+ * bytes it held get that much thread budget back (wmu held). */
+static void ts_release(alr_endpoint *ep, uint64_t gen)
+{
+    for (alri_tstage *ts = ep->tstages; ts; ts = ts->next) {
+        if (!ts->cgen[0] && !ts->cgen[1])
+            continue; /* only collection sets them, under wmu */
+        ts_lock(ts);
+        for (unsigned k = 0; k < 2; k++)
+            if (ts->cgen[k] && ts->cgen[k] <= gen) {
+                ts->pending -= ts->cbytes[k] < ts->pending ? ts->cbytes[k] : ts->pending;
+                ts->cgen[k] = 0;
+                ts->cbytes[k] = 0;
+            }
+        ts_unlock(ts);
+    }
+}
+
+/* Whether need more bytes fit the budgets seen without the lock (ts busy). */
+static bool ts_fits(const alr_endpoint *ep, const alri_tstage *ts, size_t need)
+{
+    size_t all = (size_t)atomic_load_explicit(&ep->st_staged, memory_order_relaxed) +
+                 atomic_load_explicit(&ep->tstaged, memory_order_relaxed) +
+                 atomic_load_explicit(&ep->treserved, memory_order_relaxed);
+    return (ts->pending == 0 || ts->pending + need <= ep->cfg.thread_send_budget) &&
+           (all == 0 || all + need <= ep->cfg.endpoint_send_budget);
+}
+
 /* Waits (wmu held) until need more bytes fit both budgets; rel: deadline_ms
  * is a timeout from the first wait (no clock read when nothing waits). */
+/* Bytes of the endpoint staged, collected and reserved, in its stage and
+ * its threads' stages (wmu held: exact for the stage, a snapshot for the
+ * threads'). */
+static size_t ep_staged_all(const alr_endpoint *ep)
+{
+    return ep->staged + atomic_load_explicit(&ep->tstaged, memory_order_relaxed) +
+           atomic_load_explicit(&ep->treserved, memory_order_relaxed);
+}
+
+static bool wpending(const alr_endpoint *ep) /* wmu held: something to write */
+{
+    return ep->slen || atomic_load_explicit(&ep->tstaged, memory_order_relaxed);
+}
+
 static alr_err budget_wait(alr_endpoint *ep, alri_tls *t, size_t need, uint64_t deadline_ms,
                            bool rel)
 {
     for (;;) {
         if (ep->wdead)
             return ALR_ECLOSED;
-        size_t mine = thread_staged(ep, t);
-        bool ep_ok = ep->staged == 0 || ep->staged + need <= ep->cfg.endpoint_send_budget;
+        /* this thread's own stage: only this thread appends to it, and the
+         * writer changes its pending under wmu (held here) */
+        alri_tstage *own = ts_find(t, ep);
+        size_t mine = thread_staged(ep, t) + (own ? own->pending : 0);
+        size_t all = ep_staged_all(ep);
+        bool ep_ok = all == 0 || all + need <= ep->cfg.endpoint_send_budget;
         bool t_ok = mine == 0 || mine + need <= ep->cfg.thread_send_budget;
         if (ep_ok && t_ok)
             return ALR_OK;
         atomic_fetch_add_explicit(&ep->st_throttled, 1, memory_order_relaxed);
-        if (ep->slen && !ep->writing) { /* make sure a write is coming, without lingering */
+        if (wpending(ep) && !ep->writing) { /* make sure a write is coming, without lingering */
             ep->fl_urgent = true;
             pthread_cond_signal(&ep->flush_cv);
         }
@@ -726,8 +919,10 @@ static alr_err batch_done(alr_endpoint *ep, size_t n, uint32_t nf, uint64_t gen,
     staged_sub(ep, n);
     ep->gen_done = gen;
     ep->last_write_ns = now_ns();
+    ts_release(ep, gen);
     if (r != ALR_OK && !ep->wdead) {
         ep->wdead = true;
+        atomic_store(&ep->wdead_a, true);
         staged_sub(ep, ep->slen);
         ep->slen = 0;
         ep->sframes = 0;
@@ -751,7 +946,7 @@ static alr_err flush_locked(alr_endpoint *ep, bool by_flusher, bool nonblock)
     alr_err r = ALR_OK;
     bool first = true;
     ep->writing = true;
-    while (ep->slen && !ep->wdead && (first || ep->fl_urgent)) {
+    while (!ep->wdead && (first || ep->fl_urgent) && (ts_collect(ep), ep->slen)) {
         first = false;
         uint8_t *b = ep->stage;
         size_t n = ep->slen, cap = ep->scap;
@@ -802,7 +997,7 @@ static alr_err flush_locked(alr_endpoint *ep, bool by_flusher, bool nonblock)
     }
     ep->writing = false;
     pthread_cond_broadcast(&ep->wspace_cv);
-    if (r == ALR_OK && !by_flusher && ep->slen && !ep->wdead && !flusher_kick(ep))
+    if (r == ALR_OK && !by_flusher && wpending(ep) && !ep->wdead && !flusher_kick(ep))
         return flush_locked(ep, false, false); /* no flusher: keep writing */
     return r;
 }
@@ -859,7 +1054,7 @@ static void *flusher_main(void *arg)
                 flusher_failed(ep, r);
             continue;
         }
-        if (!ep->slen || ep->writing || ep->wdead) {
+        if (!wpending(ep) || ep->writing || ep->wdead) {
             ep->fl_idle = true;
             pthread_cond_wait(&ep->flush_cv, &ep->wmu);
             ep->fl_idle = false;
@@ -871,22 +1066,26 @@ static void *flusher_main(void *arg)
         uint64_t start = now_ns();
         uint64_t limit = start + (uint64_t)ep->cfg.flush_delay_us * 1000u;
         uint64_t step = quiet_ns(ep);
-        while (!ep->fl_stop && !ep->fl_urgent && !ep->writing && !ep->handoff && ep->slen &&
-               ep->slen < ep->cfg.max_batch_bytes) {
+        while (!ep->fl_stop && !ep->fl_urgent && !ep->writing && !ep->handoff && wpending(ep) &&
+               ep->slen + atomic_load_explicit(&ep->tstaged, memory_order_relaxed) <
+                   ep->cfg.max_batch_bytes) {
             uint64_t now = now_ns();
             if (now >= limit)
                 break;
-            uint64_t before = ep->appends;
+            /* appends to the threads' stages show in tstaged (only the
+             * writer, not this lingering flusher, takes bytes out of it) */
+            uint64_t before = ep->appends + atomic_load_explicit(&ep->tstaged, memory_order_relaxed);
             uint64_t until = now + step;
             step *= 2;
             struct timespec ts = ts_at_ns(until < limit ? until : limit);
             pthread_cond_timedwait(&ep->flush_cv, &ep->wmu, &ts);
-            if (ep->appends == before && !ep->fl_urgent)
+            if (ep->appends + atomic_load_explicit(&ep->tstaged, memory_order_relaxed) == before &&
+                !ep->fl_urgent)
                 break; /* quiet: nobody is adding to the batch */
         }
         if (ep->fl_stop)
             break;
-        if (ep->writing || ep->handoff || !ep->slen)
+        if (ep->writing || ep->handoff || !wpending(ep))
             continue;
         alr_err r = flush_locked(ep, true, false);
         if (r != ALR_OK)
@@ -940,35 +1139,179 @@ static bool stage_room(alr_endpoint *ep, size_t need)
 
 static bool cork_hold(alr_endpoint *ep, alri_tls *t);
 
+/* A reservation is held by the thread's own stage (pending, treserved);
+ * the frame that uses it gives it back as it is staged. */
 alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
 {
     alri_tls *t = alri_tls_get();
+    alri_tstage *ts = ts_of(ep, t);
+    if (!ts)
+        return ALR_ENOMEM;
     size_t need = len + ALRI_FRAME_HDR_MAX;
+    ts_lock(ts);
+    if (!atomic_load(&ep->wdead_a) && ts_fits(ep, ts, need)) { /* no lock */
+        ts->pending += need;
+        atomic_fetch_add_explicit(&ep->treserved, need, memory_order_relaxed);
+        ts_unlock(ts);
+        staged_max_note(ep);
+        return ALR_OK;
+    }
+    ts_unlock(ts);
     pthread_mutex_lock(&ep->wmu);
     alr_err r = budget_wait(ep, t, need, deadline_ms, false);
     if (r == ALR_OK) {
-        staged_add(ep, need);
-        thread_add(ep, t, need);
+        ts_lock(ts);
+        ts->pending += need;
+        atomic_fetch_add_explicit(&ep->treserved, need, memory_order_relaxed);
+        ts_unlock(ts);
+        staged_max_note(ep);
     }
     pthread_mutex_unlock(&ep->wmu);
     return r;
 }
 
+/* Gives a reservation of need bytes back (ts busy not held). */
+static void ts_unreserve(alr_endpoint *ep, alri_tstage *ts, size_t need)
+{
+    ts_lock(ts);
+    ts->pending -= need < ts->pending ? need : ts->pending;
+    ts_unlock(ts);
+    atomic_fetch_sub_explicit(&ep->treserved, need, memory_order_relaxed);
+}
+
 void alri_ep_unreserve(alr_endpoint *ep, size_t len)
 {
+    alri_tstage *ts = ts_find(alri_tls_peek(), ep);
+    if (ts)
+        ts_unreserve(ep, ts, len + ALRI_FRAME_HDR_MAX);
     pthread_mutex_lock(&ep->wmu);
-    staged_sub(ep, len + ALRI_FRAME_HDR_MAX);
     pthread_cond_broadcast(&ep->wspace_cv);
     pthread_mutex_unlock(&ep->wmu);
+}
+
+/* A deferred frame of the thread's own slot, into its own stage without
+ * the endpoint lock.  1: handled (*rout: ALR_OK, ALR_ECLOSED, ALR_ENOMEM
+ * or a write error already reported); 0: take the locked path (no room in
+ * the budgets, no stage). */
+static int ts_append(alr_endpoint *ep, alri_tls *t, alri_frame *f, const void *body, size_t len,
+                     unsigned flags, alr_err *rout)
+{
+    alri_tstage *ts = ts_of(ep, t);
+    if (!ts)
+        return 0;
+    size_t need = len + ALRI_FRAME_HDR_MAX;
+    size_t reserved = flags & ALRI_SEND_RESERVED ? need : 0;
+    *rout = ALR_OK;
+    ts_lock(ts);
+    if (atomic_load(&ep->wdead_a)) {
+        ts_unlock(ts);
+        if (reserved)
+            ts_unreserve(ep, ts, reserved);
+        *rout = ALR_ECLOSED;
+        return 1;
+    }
+    if (!reserved && (flags & ALRI_SEND_BUDGET) && !ts_fits(ep, ts, need)) {
+        ts_unlock(ts);
+        return 0; /* budget_wait on the locked path */
+    }
+    if (ts->cap - ts->len < need) {
+        size_t nc = ts->cap ? ts->cap * 2 : 4096;
+        while (nc - ts->len < need)
+            nc *= 2;
+        uint8_t *nb = realloc(ts->buf, nc);
+        if (!nb) {
+            ts_unlock(ts);
+            if (reserved)
+                ts_unreserve(ep, ts, reserved);
+            *rout = ALR_ENOMEM;
+            return 1;
+        }
+        ts->buf = nb;
+        ts->cap = nc;
+    }
+    size_t hl = alri_frame_hdr_put(ts->buf + ts->len, f, len);
+    if (!hl) {
+        ts_unlock(ts);
+        if (reserved)
+            ts_unreserve(ep, ts, reserved);
+        *rout = ALR_EINVAL;
+        return 1;
+    }
+    if (len)
+        memcpy(ts->buf + ts->len + hl, body, len);
+    bool was_empty = ts->len == 0;
+    ts->len += hl + len;
+    ts->frames++;
+    ts->pending += hl + len;
+    if (reserved) {
+        ts->pending -= reserved < ts->pending ? reserved : ts->pending;
+        atomic_fetch_sub_explicit(&ep->treserved, reserved, memory_order_relaxed);
+    }
+    atomic_fetch_add_explicit(&ep->tstaged, hl + len, memory_order_relaxed);
+    ts_unlock(ts);
+    staged_max_note(ep);
+
+    bool corked = t->cork && cork_hold(ep, t);
+    if (corked) {
+        t->cork_frames++;
+        if (!t->cork_ns)
+            t->cork_ns = now_ns();
+        if (t->cork_quiet)
+            return 1; /* the batch's flush writes it */
+    }
+    if (!was_empty)
+        return 1; /* whoever made it non-empty made sure a write is coming */
+    /* the stage was empty: make sure a write is coming (once per batch) */
+    alr_err r = ALR_OK;
+    pthread_mutex_lock(&ep->wmu);
+    if (!ep->writing && !ep->wdead) {
+        if (corked) {
+            if (!flusher_kick(ep))
+                r = flush_locked(ep, false, false);
+        } else {
+            uint64_t now = now_ns();
+            uint64_t last = ep->last_append_ns > ep->last_write_ns ? ep->last_append_ns
+                                                                   : ep->last_write_ns;
+            bool idle = ep->slen == 0 && now - last >= quiet_ns(ep);
+            ep->last_append_ns = now;
+            /* idle: a lone call, written at once without blocking; else
+             * the flusher's */
+            if (idle && ep->fl_started)
+                r = flush_locked(ep, false, true);
+            else if (idle || !flusher_kick(ep))
+                r = flush_locked(ep, false, false);
+        }
+    }
+    pthread_mutex_unlock(&ep->wmu);
+    if (r != ALR_OK) {
+        write_failed(ep, r);
+        *rout = r;
+    }
+    return 1;
 }
 
 alr_err alri_ep_send_ex(alr_endpoint *ep, alri_frame *f, const void *body, size_t len,
                         uint64_t *seq, unsigned flags, uint64_t deadline_ms)
 {
-    alri_tls *t = flags & (ALRI_SEND_BUDGET | ALRI_SEND_RESERVED) ? alri_tls_get() : NULL;
-    size_t reserved = flags & ALRI_SEND_RESERVED ? len + ALRI_FRAME_HDR_MAX : 0;
-    pthread_mutex_lock(&ep->wmu);
+    alri_tls *t = flags & (ALRI_SEND_BUDGET | ALRI_SEND_RESERVED | ALRI_SEND_OWN)
+                      ? alri_tls_get() : alri_tls_peek();
     alr_err r = ALR_OK;
+    if (t && !seq && (flags & (ALRI_SEND_OWN | ALRI_SEND_DEFER)) ==
+                         (ALRI_SEND_OWN | ALRI_SEND_DEFER) &&
+        ts_append(ep, t, f, body, len, flags, &r))
+        return r;
+    size_t reserved = flags & ALRI_SEND_RESERVED ? len + ALRI_FRAME_HDR_MAX : 0;
+    alri_tstage *own = ts_find(t, ep);
+    if (reserved && own) { /* the reservation was held by the thread's stage */
+        ts_unreserve(ep, own, reserved);
+        reserved = 0;
+        flags &= ~(unsigned)ALRI_SEND_BUDGET;
+    }
+    pthread_mutex_lock(&ep->wmu);
+    /* the threads' staged frames go first: this thread's earlier ones keep
+     * their order, and nothing staged before a CANCEL or a CLOSE comes
+     * after it */
+    ts_collect(ep);
     if (ep->wdead)
         r = ALR_ECLOSED;
     else if (flags & ALRI_SEND_BUDGET)
@@ -1114,7 +1457,7 @@ void alri_cork_flush(alri_tls *t)
         alr_endpoint *ep = t->corked[--t->ncorked];
         alr_err r = ALR_OK;
         pthread_mutex_lock(&ep->wmu);
-        if (ep->slen && !ep->wdead) {
+        if (wpending(ep) && !ep->wdead) {
             if (ep->writing) {
                 ep->fl_urgent = true; /* the writer takes it next, without lingering */
             } else {
@@ -1149,6 +1492,7 @@ static void write_path_kill(alr_endpoint *ep)
 {
     pthread_mutex_lock(&ep->wmu);
     ep->wdead = true;
+    atomic_store(&ep->wdead_a, true);
     pthread_cond_broadcast(&ep->wspace_cv);
     pthread_cond_signal(&ep->flush_cv);
     pthread_mutex_unlock(&ep->wmu);
@@ -1187,7 +1531,7 @@ alr_err alr_endpoint_stats(const alr_endpoint *cep, alr_stats *out)
     out->batches = LD(st_batches);
     for (unsigned i = 0; i < ALR_STATS_BATCH_BUCKETS; i++)
         out->batch_frames[i] = LD(st_batch_frames[i]);
-    out->staged_bytes = LD(st_staged);
+    out->staged_bytes = LD(st_staged) + LD(tstaged) + LD(treserved);
     out->staged_bytes_max = LD(st_staged_max);
     out->async_outstanding = LD(st_async);
     out->async_outstanding_max = LD(st_async_max);

@@ -68,6 +68,25 @@
 
 typedef struct alri_slot alri_slot;
 typedef struct alri_tls alri_tls;
+typedef struct alri_owner alri_owner;
+
+/* A thread's own staging buffer on one endpoint (endpoint.c, "PER-THREAD
+ * STAGING"): the deferred frames of its own slot (async CALLs, ONEWAYs,
+ * SCOPEs) are appended here without any endpoint lock; the writer collects
+ * every such buffer into its batch.  busy is held by the owner while it
+ * appends and by the writer while it collects (with wmu). */
+typedef struct alri_tstage {
+    struct alri_tstage *next;  /* ep->tstages (under wmu); freed with the endpoint */
+    atomic_flag busy;
+    alri_owner *owner;         /* a reference; reused once dead, empty and written */
+    uint8_t *buf;              /* frames appended, not collected yet: len bytes */
+    size_t len, cap;
+    uint32_t frames;
+    size_t pending;            /* the thread's bytes here, collected and not yet
+                                  written, and reserved (thread_send_budget) */
+    uint64_t cgen[2];          /* stage generations its bytes were collected into */
+    size_t cbytes[2];
+} alri_tstage;
 
 /* A remote pool scope as the receiver sees it (per endpoint, by the
  * sender's id): at most cap of its slots are scheduled or run at once;
@@ -93,10 +112,10 @@ typedef struct alri_msg {
 
 /* A thread's identity as the owner of local slots: outlives the thread
  * until every endpoint has dropped its reference. */
-typedef struct alri_owner {
+struct alri_owner {
     atomic_int refs;
     atomic_bool dead; /* the thread has exited */
-} alri_owner;
+};
 
 /* HELD: an async call's answer arrived (or the endpoint failed) while a
  * CANCEL for its id was still being written: the id stays reserved until
@@ -218,6 +237,10 @@ struct alr_endpoint {
     uint64_t last_write_ns;    /* a batch was written */
     pthread_t flusher;
     uint64_t wseq;             /* order of oneway status CALLs and PINGs */
+    alri_tstage *tstages;      /* the threads' own stages (list under wmu) */
+    atomic_size_t tstaged;     /* bytes in them, not collected yet */
+    atomic_size_t treserved;   /* bytes reserved through them (alri_ep_reserve) */
+    atomic_bool wdead_a;       /* wdead, for the lock-free path */
     uint32_t nasync;           /* under mu: async calls in flight (calls[] entries) */
     alri_group *groups;        /* under mu: the peer's pool scopes */
     uint32_t ngroups;
@@ -359,6 +382,11 @@ struct alri_tls {
         size_t bytes[2];
     } sacct[4];                /* bytes this thread staged (thread_send_budget) */
     uint32_t sacct_next;
+    struct {
+        uint64_t serial;       /* endpoint serial, 0 = unused */
+        alri_tstage *ts;       /* this thread's stage there (freed with the endpoint) */
+    } tcache[4];
+    uint32_t tcache_next;
     alr_frame **frames;        /* alr_frame_push stack (async.c) */
     uint32_t nframes, frames_cap;
     struct alri_scope {
@@ -476,6 +504,8 @@ bool alri_cork_due(const alri_tls *t);
 #define ALRI_SEND_BUDGET 2u   /* waits for room in the send budgets until deadline_ms */
 #define ALRI_SEND_RESERVED 4u /* room was taken with alri_ep_reserve(len) */
 #define ALRI_SEND_REL 8u      /* BUDGET: deadline_ms is a timeout in ms, not a time */
+#define ALRI_SEND_OWN 16u     /* on the calling thread's own slot: DEFER frames may
+                                 go through its per-thread stage */
 /* alri_ep_send with flags; seq as alri_ep_send_seq (NULL: not numbered).
  * ALR_OK, ALR_ECLOSED (the stream is dead), ALR_ETIMEDOUT (BUDGET: no room
  * before deadline_ms; nothing was staged), ALR_ENOMEM, ALR_EINVAL. */
