@@ -864,7 +864,7 @@ void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, cons
     /* a runner with more calls queued batches the answers (alri_slot_drain
      * writes them when its queue runs dry), and the reader running calls
      * inline batches them all (written at the end of its read) */
-    unsigned rflags = listed ? 0u : ALRI_SEND_DEFER;
+    unsigned rflags = listed ? 0u : ALRI_SEND_DEFER | ALRI_SEND_OWN;
     if (listed) {
         pthread_mutex_lock(&ep->mu);
         alr_call **pp = &slot->active;
@@ -872,7 +872,7 @@ void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, cons
             pp = &(*pp)->next;
         *pp = call.next;
         if (t->cork && slot->qhead)
-            rflags = ALRI_SEND_DEFER;
+            rflags = ALRI_SEND_DEFER | ALRI_SEND_OWN;
         pthread_mutex_unlock(&ep->mu);
     }
 

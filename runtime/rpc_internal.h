@@ -504,8 +504,10 @@ bool alri_cork_due(const alri_tls *t);
 #define ALRI_SEND_BUDGET 2u   /* waits for room in the send budgets until deadline_ms */
 #define ALRI_SEND_RESERVED 4u /* room was taken with alri_ep_reserve(len) */
 #define ALRI_SEND_REL 8u      /* BUDGET: deadline_ms is a timeout in ms, not a time */
-#define ALRI_SEND_OWN 16u     /* on the calling thread's own slot: DEFER frames may
-                                 go through its per-thread stage */
+#define ALRI_SEND_OWN 16u     /* a DEFER frame may go through the calling thread's own
+                                 stage: its order matters only against this thread's
+                                 other frames (its own slot's calls; the answers it
+                                 batches - a slot's answers are matched by call id) */
 /* alri_ep_send with flags; seq as alri_ep_send_seq (NULL: not numbered).
  * ALR_OK, ALR_ECLOSED (the stream is dead), ALR_ETIMEDOUT (BUDGET: no room
  * before deadline_ms; nothing was staged), ALR_ENOMEM, ALR_EINVAL. */
