@@ -107,7 +107,8 @@ void alri_async_unref(alr_async *h)
     free(h->text);
     alr_arena_free(h->arena);
     pthread_mutex_destroy(&h->mu);
-    pthread_cond_destroy(&h->cv);
+    if (h->cv_init)
+        pthread_cond_destroy(&h->cv);
     alri_ep_unref(h->ep);
     free(h);
 }
@@ -326,7 +327,7 @@ void alri_async_answer(alr_async *h, const alri_frame *f, const uint8_t *body,
             alr_err e = ALR_ENOMEM;
             void *v = NULL;
             alr_arena *a = NULL;
-            if (rd->size <= sizeof h->inl && !alri_struct_has_heap(rd)) {
+            if (rd->size <= sizeof h->inl && !ep->ret_heap[h->method]) {
                 /* nothing to allocate: the handle holds the value, and the
                  * decoder gets the thread's scratch arena it never uses */
                 alri_tls *t = alri_tls_get();
@@ -402,6 +403,10 @@ alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms)
         uint64_t deadline = timeout_ms == ALR_WAIT_FOREVER ? UINT64_MAX
                                                            : alri_now_ms() + timeout_ms;
         pthread_mutex_lock(&h->mu);
+        if (!h->cv_init) { /* made by the first waiter: most handles never wait */
+            cond_init_mono(&h->cv);
+            h->cv_init = true;
+        }
         atomic_fetch_add(&h->nwaiters, 1);
         while (atomic_load(&h->state) == ALR_ASYNC_PENDING) {
             if (deadline == UINT64_MAX) {
@@ -823,7 +828,6 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     atomic_init(&h->cbstate, ALRI_CB_NONE);
     atomic_init(&h->has_fn, false);
     pthread_mutex_init(&h->mu, NULL);
-    cond_init_mono(&h->cv);
     alri_ep_ref(ep);
     h->ep = ep;
     h->mi = mi;

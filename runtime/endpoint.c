@@ -143,12 +143,16 @@ alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role
     ep->services = calloc(iface->nservices ? iface->nservices : 1, sizeof *ep->services);
     ep->nbuckets = 16;
     ep->buckets = calloc(ep->nbuckets, sizeof *ep->buckets);
-    if (!ep->services || !ep->buckets) {
+    ep->ret_heap = calloc(iface->nmethods ? iface->nmethods : 1, sizeof *ep->ret_heap);
+    if (!ep->services || !ep->buckets || !ep->ret_heap) {
         free(ep->services);
         free(ep->buckets);
+        free(ep->ret_heap);
         free(ep);
         return ALR_ENOMEM;
     }
+    for (uint32_t m = 0; m < iface->nmethods; m++)
+        ep->ret_heap[m] = iface->methods[m].ret && alri_struct_has_heap(iface->methods[m].ret);
     if (srv)
         memcpy(ep->services, srv->services, iface->nservices * sizeof *ep->services);
     ep->iface = iface;
@@ -255,6 +259,7 @@ static void ep_free(alr_endpoint *ep)
         free(g);
     }
     free(ep->services);
+    free(ep->ret_heap);
     free(ep->rbuf);
     alr_plan_free(ep->plan);
     if (!ep->srv)

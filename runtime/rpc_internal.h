@@ -189,6 +189,7 @@ struct alr_endpoint {
     const alr_iface *iface;
     alr_config cfg;
     alr_codec_limits limits;   /* decoding the peer's messages (from cfg) */
+    bool *ret_heap;            /* by local method: its result has heap parts */
     alr_role role;
     uint64_t serial;           /* unique per endpoint (thread caches) */
     int fd;
@@ -307,7 +308,8 @@ struct alr_async {
     atomic_int claim;          /* 0 pending, 1 claimed: THE completion transition */
     atomic_int state;          /* alr_async_state, published (release) after the fill */
     pthread_mutex_t mu;        /* waiters (cv) */
-    pthread_cond_t cv;
+    pthread_cond_t cv;         /* made by the first waiter (cv_init, under mu) */
+    bool cv_init;
     atomic_uint nwaiters;      /* threads in alr_async_wait */
     atomic_int cbstate;        /* ALRI_CB_*: the callback handshake (lock-free) */
     atomic_bool has_fn;        /* alr_async_then was called */
