@@ -231,7 +231,7 @@ static void ep_free(alr_endpoint *ep)
         ep->tstages = ts->next;
         if (ts->owner)
             alri_owner_unref(ts->owner);
-        free(ts->buf);
+        free(ts->ring);
         free(ts);
     }
     pthread_cond_destroy(&ep->wspace_cv);
@@ -636,9 +636,10 @@ static void stat_max(atomic_ullong *m, uint64_t v)
  * stages and the reservations. */
 static void staged_max_note(alr_endpoint *ep)
 {
+    long long ts = atomic_load_explicit(&ep->tstaged, memory_order_relaxed);
     stat_max(&ep->st_staged_max,
              (uint64_t)atomic_load_explicit(&ep->st_staged, memory_order_relaxed) +
-                 atomic_load_explicit(&ep->tstaged, memory_order_relaxed) +
+                 (ts > 0 ? (uint64_t)ts : 0) +
                  atomic_load_explicit(&ep->treserved, memory_order_relaxed));
 }
 
@@ -704,39 +705,36 @@ static void thread_add(const alr_endpoint *ep, alri_tls *t, size_t n) /* wmu hel
 
 /*
  * PER-THREAD STAGING.  A thread's deferred frames on its own slot (async
- * CALLs, ONEWAYs, SCOPEs: ALRI_SEND_OWN | ALRI_SEND_DEFER) go to its own
- * stage on the endpoint (alri_tstage), appended under the stage's busy
- * flag, which only the writer's collection ever contends for: no endpoint
- * lock on the hot path.  The append that makes a thread's stage non-empty
- * makes sure a write is coming (wmu, once per batch: the same decision as
- * for a deferred frame in the shared stage); the writer collects every
- * thread stage into the shared stage before it swaps it (ts_collect, under
- * wmu), so a thread's frames keep their order, and a thread sending
- * anything else on the endpoint first collects its own stage (the order of
- * its slot).  Budgets: the endpoint's counts the threads' stages
- * (tstaged) and reservations (treserved) too, read without the lock (the
- * check may let a few frames of several threads past at once); a thread's
- * own stage keeps its thread budget in pending, which the writer lowers as
- * the batches holding its bytes are written (ts_release).  A frame that
- * does not fit takes the locked path, which waits.
+ * CALLs, ONEWAYs, SCOPEs) and the answers it batches (ALRI_SEND_OWN |
+ * ALRI_SEND_DEFER) go to its own ring on the endpoint (alri_tstage), with
+ * no lock and no atomic read-modify-write: the thread (the one producer)
+ * copies the frame in and publishes head with a release store; the writer
+ * (the one consumer, under wmu) copies [tail, head) into the shared stage
+ * before it writes (ts_collect) and publishes tail.  The append that finds
+ * the ring empty makes sure a write is coming (wmu, once per batch: the
+ * same decision as for a deferred frame in the shared stage); a thread
+ * sending anything else on the endpoint, and every CANCEL or CLOSE, first
+ * collects the rings, so a thread's frames keep their order and nothing
+ * staged before a CANCEL or CLOSE comes after it.  A frame that does not
+ * fit the ring (full, or larger than half of it) or the budgets takes the
+ * locked path, which collects first and waits for room.
+ *
+ * Budgets: a thread's use of thread_send_budget on the endpoint is
+ * head - wdone + res (wdone: its bytes written, moved by the writer as the
+ * batches holding them are written; res: its reservations); the
+ * endpoint's is the shared stage, the reservations and tstaged, which the
+ * threads add to in steps of up to 4 KiB - read without a lock, so the
+ * check is close, not exact, with several producers.
  */
 
-static void ts_lock(alri_tstage *ts)
+static size_t ts_pending(const alri_tstage *ts)
 {
-    unsigned spins = 0;
-    while (atomic_flag_test_and_set_explicit(&ts->busy, memory_order_acquire))
-        if (++spins > 64) { /* the writer copies a buffer out: short */
-            sched_yield();
-            spins = 0;
-        }
+    return atomic_load_explicit(&ts->head, memory_order_relaxed) -
+           atomic_load_explicit(&ts->wdone, memory_order_acquire) +
+           atomic_load_explicit(&ts->res, memory_order_relaxed);
 }
 
-static void ts_unlock(alri_tstage *ts)
-{
-    atomic_flag_clear_explicit(&ts->busy, memory_order_release);
-}
-
-/* t's stage on ep if it has one (no lock: t's own cache). */
+/* t's ring on ep if it has one (no lock: t's own cache). */
 static alri_tstage *ts_find(alri_tls *t, const alr_endpoint *ep)
 {
     if (!t)
@@ -747,8 +745,8 @@ static alri_tstage *ts_find(alri_tls *t, const alr_endpoint *ep)
     return NULL;
 }
 
-/* t's stage on ep, made (or a dead thread's reused) on first use; NULL
- * out of memory.  Takes wmu when it is not cached. */
+/* t's ring on ep, made (or a dead thread's reused) on first use; NULL out
+ * of memory.  Takes wmu when it is not cached. */
 static alri_tstage *ts_of(alr_endpoint *ep, alri_tls *t)
 {
     alri_tstage *ts = ts_find(t, ep);
@@ -758,22 +756,22 @@ static alri_tstage *ts_of(alr_endpoint *ep, alri_tls *t)
     for (alri_tstage *x = ep->tstages; x && !ts; x = x->next)
         if (x->owner == t->owner)
             ts = x;
-    for (alri_tstage *x = ep->tstages; x && !ts; x = x->next) {
-        if (!x->owner || !atomic_load(&x->owner->dead))
-            continue;
-        ts_lock(x);
-        bool free_now = x->len == 0 && x->pending == 0;
-        ts_unlock(x);
-        if (free_now) { /* its thread is gone and all it staged is written */
+    for (alri_tstage *x = ep->tstages; x && !ts; x = x->next)
+        if (x->owner && atomic_load(&x->owner->dead) &&
+            atomic_load(&x->tail) == atomic_load(&x->head) && ts_pending(x) == 0) {
+            /* its thread is gone and all it staged is written */
             alri_owner_unref(x->owner);
             x->owner = NULL;
+            x->published = atomic_load(&x->head);
             ts = x;
         }
-    }
     if (!ts) {
         ts = calloc(1, sizeof *ts);
+        if (ts && !(ts->ring = malloc(ALRI_TSTAGE_CAP))) {
+            free(ts);
+            ts = NULL;
+        }
         if (ts) {
-            atomic_flag_clear(&ts->busy);
             ts->next = ep->tstages;
             ep->tstages = ts;
         }
@@ -793,67 +791,90 @@ static alri_tstage *ts_of(alr_endpoint *ep, alri_tls *t)
 
 static bool stage_room(alr_endpoint *ep, size_t need);
 
-/* Moves one thread stage into the shared stage (wmu held). */
+/* Moves one ring's frames into the shared stage (wmu held). */
 static void ts_collect_one(alr_endpoint *ep, alri_tstage *ts)
 {
-    ts_lock(ts);
-    size_t n = ts->len;
-    if (n && stage_room(ep, n)) {
-        memcpy(ep->stage + ep->slen, ts->buf, n);
-        ep->slen += n;
-        ep->sframes += ts->frames;
-        ep->appends += ts->frames;
-        /* out of tstaged, then into staged: a moment of less, never of more
-         * (the high-water mark stays true; a lock-free budget check by
-         * another thread may pass a frame early) */
-        atomic_fetch_sub_explicit(&ep->tstaged, n, memory_order_relaxed);
-        staged_add(ep, n);
-        if (ts->cgen[0] != ep->sgen) { /* at most one batch is in flight */
-            ts->cgen[1] = ts->cgen[0];
-            ts->cbytes[1] = ts->cbytes[0];
-            ts->cgen[0] = ep->sgen;
-            ts->cbytes[0] = 0;
-        }
-        ts->cbytes[0] += n;
-        ts->len = 0;
-        ts->frames = 0;
+    size_t head = atomic_load_explicit(&ts->head, memory_order_acquire);
+    size_t tail = atomic_load_explicit(&ts->tail, memory_order_relaxed);
+    size_t n = head - tail;
+    if (!n || !stage_room(ep, n))
+        return;
+    size_t off = tail & (ALRI_TSTAGE_CAP - 1), first = ALRI_TSTAGE_CAP - off;
+    if (first > n)
+        first = n;
+    memcpy(ep->stage + ep->slen, ts->ring + off, first);
+    memcpy(ep->stage + ep->slen + first, ts->ring, n - first);
+    uint64_t hf = atomic_load_explicit(&ts->hframes, memory_order_relaxed);
+    uint32_t nf = (uint32_t)(hf - ts->tframes);
+    ts->tframes = hf;
+    ep->slen += n;
+    ep->sframes += nf;
+    ep->appends += nf;
+    atomic_fetch_sub_explicit(&ep->tstaged, (long long)n, memory_order_relaxed);
+    staged_add(ep, n);
+    if (ts->cgen[0] != ep->sgen) { /* at most one batch is in flight */
+        ts->cgen[1] = ts->cgen[0];
+        ts->cbytes[1] = ts->cbytes[0];
+        ts->cgen[0] = ep->sgen;
+        ts->cbytes[0] = 0;
     }
-    ts_unlock(ts);
+    ts->cbytes[0] += n;
+    atomic_store(&ts->tail, head); /* sequentially consistent: see ts_append */
 }
 
 static void ts_collect(alr_endpoint *ep) /* wmu held */
 {
-    if (!atomic_load_explicit(&ep->tstaged, memory_order_relaxed))
-        return;
     for (alri_tstage *ts = ep->tstages; ts; ts = ts->next)
         ts_collect_one(ep, ts);
+}
+
+/* Whether a ring holds frames not collected yet (wmu held). */
+static bool ts_any(const alr_endpoint *ep)
+{
+    for (const alri_tstage *ts = ep->tstages; ts; ts = ts->next)
+        if (atomic_load(&ts->head) != atomic_load_explicit(&ts->tail, memory_order_relaxed))
+            return true; /* head: sequentially consistent, see ts_append */
+    return false;
+}
+
+/* Frames ever appended to the rings (the flusher's quiet test; wmu held). */
+static uint64_t ts_frames(const alr_endpoint *ep)
+{
+    uint64_t n = 0;
+    for (const alri_tstage *ts = ep->tstages; ts; ts = ts->next)
+        n += atomic_load_explicit(&ts->hframes, memory_order_relaxed);
+    return n;
 }
 
 /* The batch of generation gen is written (or dropped): the threads whose
  * bytes it held get that much thread budget back (wmu held). */
 static void ts_release(alr_endpoint *ep, uint64_t gen)
 {
-    for (alri_tstage *ts = ep->tstages; ts; ts = ts->next) {
-        if (!ts->cgen[0] && !ts->cgen[1])
-            continue; /* only collection sets them, under wmu */
-        ts_lock(ts);
+    for (alri_tstage *ts = ep->tstages; ts; ts = ts->next)
         for (unsigned k = 0; k < 2; k++)
             if (ts->cgen[k] && ts->cgen[k] <= gen) {
-                ts->pending -= ts->cbytes[k] < ts->pending ? ts->cbytes[k] : ts->pending;
+                atomic_store_explicit(&ts->wdone,
+                                      atomic_load_explicit(&ts->wdone, memory_order_relaxed) +
+                                          ts->cbytes[k],
+                                      memory_order_release);
                 ts->cgen[k] = 0;
                 ts->cbytes[k] = 0;
             }
-        ts_unlock(ts);
-    }
 }
 
-/* Whether need more bytes fit the budgets seen without the lock (ts busy). */
-static bool ts_fits(const alr_endpoint *ep, const alri_tstage *ts, size_t need)
+static size_t tstaged_now(const alr_endpoint *ep)
+{
+    long long v = atomic_load_explicit(&ep->tstaged, memory_order_relaxed);
+    return v > 0 ? (size_t)v : 0;
+}
+
+/* Whether need more bytes fit the budgets seen without a lock, for a
+ * thread using pending of its own. */
+static bool ts_fits(const alr_endpoint *ep, size_t pending, size_t need)
 {
     size_t all = (size_t)atomic_load_explicit(&ep->st_staged, memory_order_relaxed) +
-                 atomic_load_explicit(&ep->tstaged, memory_order_relaxed) +
-                 atomic_load_explicit(&ep->treserved, memory_order_relaxed);
-    return (ts->pending == 0 || ts->pending + need <= ep->cfg.thread_send_budget) &&
+                 tstaged_now(ep) + atomic_load_explicit(&ep->treserved, memory_order_relaxed);
+    return (pending == 0 || pending + need <= ep->cfg.thread_send_budget) &&
            (all == 0 || all + need <= ep->cfg.endpoint_send_budget);
 }
 
@@ -864,13 +885,12 @@ static bool ts_fits(const alr_endpoint *ep, const alri_tstage *ts, size_t need)
  * threads'). */
 static size_t ep_staged_all(const alr_endpoint *ep)
 {
-    return ep->staged + atomic_load_explicit(&ep->tstaged, memory_order_relaxed) +
-           atomic_load_explicit(&ep->treserved, memory_order_relaxed);
+    return ep->staged + tstaged_now(ep) + atomic_load_explicit(&ep->treserved, memory_order_relaxed);
 }
 
 static bool wpending(const alr_endpoint *ep) /* wmu held: something to write */
 {
-    return ep->slen || atomic_load_explicit(&ep->tstaged, memory_order_relaxed);
+    return ep->slen || ts_any(ep);
 }
 
 static alr_err budget_wait(alr_endpoint *ep, alri_tls *t, size_t need, uint64_t deadline_ms,
@@ -882,7 +902,7 @@ static alr_err budget_wait(alr_endpoint *ep, alri_tls *t, size_t need, uint64_t 
         /* this thread's own stage: only this thread appends to it, and the
          * writer changes its pending under wmu (held here) */
         alri_tstage *own = ts_find(t, ep);
-        size_t mine = thread_staged(ep, t) + (own ? own->pending : 0);
+        size_t mine = thread_staged(ep, t) + (own ? ts_pending(own) : 0);
         size_t all = ep_staged_all(ep);
         bool ep_ok = all == 0 || all + need <= ep->cfg.endpoint_send_budget;
         bool t_ok = mine == 0 || mine + need <= ep->cfg.thread_send_budget;
@@ -1072,20 +1092,16 @@ static void *flusher_main(void *arg)
         uint64_t limit = start + (uint64_t)ep->cfg.flush_delay_us * 1000u;
         uint64_t step = quiet_ns(ep);
         while (!ep->fl_stop && !ep->fl_urgent && !ep->writing && !ep->handoff && wpending(ep) &&
-               ep->slen + atomic_load_explicit(&ep->tstaged, memory_order_relaxed) <
-                   ep->cfg.max_batch_bytes) {
+               ep->slen + tstaged_now(ep) < ep->cfg.max_batch_bytes) {
             uint64_t now = now_ns();
             if (now >= limit)
                 break;
-            /* appends to the threads' stages show in tstaged (only the
-             * writer, not this lingering flusher, takes bytes out of it) */
-            uint64_t before = ep->appends + atomic_load_explicit(&ep->tstaged, memory_order_relaxed);
+            uint64_t before = ep->appends + ts_frames(ep);
             uint64_t until = now + step;
             step *= 2;
             struct timespec ts = ts_at_ns(until < limit ? until : limit);
             pthread_cond_timedwait(&ep->flush_cv, &ep->wmu, &ts);
-            if (ep->appends + atomic_load_explicit(&ep->tstaged, memory_order_relaxed) == before &&
-                !ep->fl_urgent)
+            if (ep->appends + ts_frames(ep) == before && !ep->fl_urgent)
                 break; /* quiet: nobody is adding to the batch */
         }
         if (ep->fl_stop)
@@ -1144,8 +1160,8 @@ static bool stage_room(alr_endpoint *ep, size_t need)
 
 static bool cork_hold(alr_endpoint *ep, alri_tls *t);
 
-/* A reservation is held by the thread's own stage (pending, treserved);
- * the frame that uses it gives it back as it is staged. */
+/* A reservation is held by the thread's own ring (res, treserved); the
+ * frame that uses it gives it back as it is staged. */
 alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
 {
     alri_tls *t = alri_tls_get();
@@ -1153,34 +1169,26 @@ alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
     if (!ts)
         return ALR_ENOMEM;
     size_t need = len + ALRI_FRAME_HDR_MAX;
-    ts_lock(ts);
-    if (!atomic_load(&ep->wdead_a) && ts_fits(ep, ts, need)) { /* no lock */
-        ts->pending += need;
-        atomic_fetch_add_explicit(&ep->treserved, need, memory_order_relaxed);
-        ts_unlock(ts);
-        staged_max_note(ep);
-        return ALR_OK;
+    alr_err r = ALR_OK;
+    if (atomic_load(&ep->wdead_a) || !ts_fits(ep, ts_pending(ts), need)) {
+        pthread_mutex_lock(&ep->wmu);
+        r = budget_wait(ep, t, need, deadline_ms, false);
+        pthread_mutex_unlock(&ep->wmu);
     }
-    ts_unlock(ts);
-    pthread_mutex_lock(&ep->wmu);
-    alr_err r = budget_wait(ep, t, need, deadline_ms, false);
-    if (r == ALR_OK) {
-        ts_lock(ts);
-        ts->pending += need;
+    if (r == ALR_OK) { /* res: only this thread writes it */
+        atomic_store_explicit(&ts->res, atomic_load_explicit(&ts->res, memory_order_relaxed) + need,
+                              memory_order_relaxed);
         atomic_fetch_add_explicit(&ep->treserved, need, memory_order_relaxed);
-        ts_unlock(ts);
         staged_max_note(ep);
     }
-    pthread_mutex_unlock(&ep->wmu);
     return r;
 }
 
-/* Gives a reservation of need bytes back (ts busy not held). */
+/* Gives a reservation of need bytes back (the owning thread). */
 static void ts_unreserve(alr_endpoint *ep, alri_tstage *ts, size_t need)
 {
-    ts_lock(ts);
-    ts->pending -= need < ts->pending ? need : ts->pending;
-    ts_unlock(ts);
+    size_t res = atomic_load_explicit(&ts->res, memory_order_relaxed);
+    atomic_store_explicit(&ts->res, need < res ? res - need : 0, memory_order_relaxed);
     atomic_fetch_sub_explicit(&ep->treserved, need, memory_order_relaxed);
 }
 
@@ -1194,67 +1202,73 @@ void alri_ep_unreserve(alr_endpoint *ep, size_t len)
     pthread_mutex_unlock(&ep->wmu);
 }
 
-/* A deferred frame of the thread's own slot, into its own stage without
- * the endpoint lock.  1: handled (*rout: ALR_OK, ALR_ECLOSED, ALR_ENOMEM
- * or a write error already reported); 0: take the locked path (no room in
- * the budgets, no stage). */
+static void ring_put(alri_tstage *ts, size_t pos, const void *src, size_t n)
+{
+    size_t off = pos & (ALRI_TSTAGE_CAP - 1), first = ALRI_TSTAGE_CAP - off;
+    if (first > n)
+        first = n;
+    memcpy(ts->ring + off, src, first);
+    memcpy(ts->ring, (const uint8_t *)src + first, n - first);
+}
+
+/* A deferred frame into the thread's own ring, lock-free.  1: handled
+ * (*rout: ALR_OK, ALR_ECLOSED, ALR_EINVAL, or a write error already
+ * reported); 0: take the locked path (no ring, ring full, frame too
+ * large, no room in the budgets). */
 static int ts_append(alr_endpoint *ep, alri_tls *t, alri_frame *f, const void *body, size_t len,
                      unsigned flags, alr_err *rout)
 {
+    size_t need = len + ALRI_FRAME_HDR_MAX;
+    if (need > ALRI_TSTAGE_CAP / 2)
+        return 0;
     alri_tstage *ts = ts_of(ep, t);
     if (!ts)
         return 0;
-    size_t need = len + ALRI_FRAME_HDR_MAX;
     size_t reserved = flags & ALRI_SEND_RESERVED ? need : 0;
     *rout = ALR_OK;
-    ts_lock(ts);
-    if (atomic_load(&ep->wdead_a)) {
-        ts_unlock(ts);
+    if (atomic_load_explicit(&ep->wdead_a, memory_order_relaxed)) {
         if (reserved)
             ts_unreserve(ep, ts, reserved);
         *rout = ALR_ECLOSED;
         return 1;
     }
-    if (!reserved && (flags & ALRI_SEND_BUDGET) && !ts_fits(ep, ts, need)) {
-        ts_unlock(ts);
+    size_t head = atomic_load_explicit(&ts->head, memory_order_relaxed);
+    size_t tail = atomic_load_explicit(&ts->tail, memory_order_acquire);
+    if (head - tail + need > ALRI_TSTAGE_CAP)
+        return 0; /* full: the locked path collects it first */
+    if (!reserved && (flags & ALRI_SEND_BUDGET) && !ts_fits(ep, ts_pending(ts), need))
         return 0; /* budget_wait on the locked path */
-    }
-    if (ts->cap - ts->len < need) {
-        size_t nc = ts->cap ? ts->cap * 2 : 4096;
-        while (nc - ts->len < need)
-            nc *= 2;
-        uint8_t *nb = realloc(ts->buf, nc);
-        if (!nb) {
-            ts_unlock(ts);
-            if (reserved)
-                ts_unreserve(ep, ts, reserved);
-            *rout = ALR_ENOMEM;
-            return 1;
-        }
-        ts->buf = nb;
-        ts->cap = nc;
-    }
-    size_t hl = alri_frame_hdr_put(ts->buf + ts->len, f, len);
+    uint8_t hdr[ALRI_FRAME_HDR_MAX];
+    size_t hl = alri_frame_hdr_put(hdr, f, len);
     if (!hl) {
-        ts_unlock(ts);
         if (reserved)
             ts_unreserve(ep, ts, reserved);
         *rout = ALR_EINVAL;
         return 1;
     }
+    ring_put(ts, head, hdr, hl);
     if (len)
-        memcpy(ts->buf + ts->len + hl, body, len);
-    bool was_empty = ts->len == 0;
-    ts->len += hl + len;
-    ts->frames++;
-    ts->pending += hl + len;
-    if (reserved) {
-        ts->pending -= reserved < ts->pending ? reserved : ts->pending;
-        atomic_fetch_sub_explicit(&ep->treserved, reserved, memory_order_relaxed);
+        ring_put(ts, head + hl, body, len);
+    size_t nhead = head + hl + len;
+    atomic_store_explicit(&ts->hframes,
+                          atomic_load_explicit(&ts->hframes, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    if (reserved)
+        ts_unreserve(ep, ts, reserved);
+    /* empty before: nothing of this ring was waiting (the writer took all
+     * up to head, or there was nothing).  head's store and tail's load
+     * here, tail's store and head's load by the writer are sequentially
+     * consistent: either the writer, checking for frames after its write,
+     * sees this head, or this sees its tail (and makes sure of a write
+     * itself) - a frame is never left behind. */
+    atomic_store(&ts->head, nhead);
+    bool was_empty = atomic_load(&ts->tail) == head;
+    if (was_empty || nhead - ts->published >= 4096) { /* the endpoint's count, in steps */
+        atomic_fetch_add_explicit(&ep->tstaged, (long long)(nhead - ts->published),
+                                  memory_order_relaxed);
+        ts->published = nhead;
+        staged_max_note(ep);
     }
-    atomic_fetch_add_explicit(&ep->tstaged, hl + len, memory_order_relaxed);
-    ts_unlock(ts);
-    staged_max_note(ep);
 
     bool corked = t->cork && cork_hold(ep, t);
     if (corked) {
@@ -1266,7 +1280,6 @@ static int ts_append(alr_endpoint *ep, alri_tls *t, alri_frame *f, const void *b
     }
     if (!was_empty)
         return 1; /* whoever made it non-empty made sure a write is coming */
-    /* the stage was empty: make sure a write is coming (once per batch) */
     alr_err r = ALR_OK;
     pthread_mutex_lock(&ep->wmu);
     if (!ep->writing && !ep->wdead) {
@@ -1536,7 +1549,10 @@ alr_err alr_endpoint_stats(const alr_endpoint *cep, alr_stats *out)
     out->batches = LD(st_batches);
     for (unsigned i = 0; i < ALR_STATS_BATCH_BUCKETS; i++)
         out->batch_frames[i] = LD(st_batch_frames[i]);
-    out->staged_bytes = LD(st_staged) + LD(tstaged) + LD(treserved);
+    {
+        long long ts = LD(tstaged);
+        out->staged_bytes = LD(st_staged) + (ts > 0 ? (uint64_t)ts : 0) + LD(treserved);
+    }
     out->staged_bytes_max = LD(st_staged_max);
     out->async_outstanding = LD(st_async);
     out->async_outstanding_max = LD(st_async_max);

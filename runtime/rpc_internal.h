@@ -70,20 +70,26 @@ typedef struct alri_slot alri_slot;
 typedef struct alri_tls alri_tls;
 typedef struct alri_owner alri_owner;
 
-/* A thread's own staging buffer on one endpoint (endpoint.c, "PER-THREAD
+/* A thread's own staging ring on one endpoint (endpoint.c, "PER-THREAD
  * STAGING"): the deferred frames of its own slot (async CALLs, ONEWAYs,
- * SCOPEs) are appended here without any endpoint lock; the writer collects
- * every such buffer into its batch.  busy is held by the owner while it
- * appends and by the writer while it collects (with wmu). */
+ * SCOPEs) and the answers it batches are appended here with no lock at
+ * all: one producer (the thread) moves head, one consumer (the writer,
+ * under wmu) moves tail. */
+#define ALRI_TSTAGE_CAP 65536u /* bytes; a power of two */
 typedef struct alri_tstage {
     struct alri_tstage *next;  /* ep->tstages (under wmu); freed with the endpoint */
-    atomic_flag busy;
-    alri_owner *owner;         /* a reference; reused once dead, empty and written */
-    uint8_t *buf;              /* frames appended, not collected yet: len bytes */
-    size_t len, cap;
-    uint32_t frames;
-    size_t pending;            /* the thread's bytes here, collected and not yet
-                                  written, and reserved (thread_send_budget) */
+    alri_owner *owner;         /* a reference (under wmu); reused once dead and done */
+    uint8_t *ring;             /* ALRI_TSTAGE_CAP bytes */
+    /* the producer's (other threads read them) */
+    _Atomic size_t head;       /* bytes ever appended (release: they are in ring) */
+    _Atomic uint64_t hframes;  /* frames ever appended */
+    _Atomic size_t res;        /* bytes reserved now (alri_ep_reserve) */
+    size_t published;          /* head when last added to ep->tstaged (producer only) */
+    /* the consumer's (the writer, under wmu) */
+    _Atomic size_t tail;       /* bytes ever collected */
+    uint64_t tframes;          /* frames ever collected */
+    _Atomic size_t wdone;      /* bytes ever written: head - wdone + res is the
+                                  thread's use of thread_send_budget here */
     uint64_t cgen[2];          /* stage generations its bytes were collected into */
     size_t cbytes[2];
 } alri_tstage;
@@ -239,7 +245,8 @@ struct alr_endpoint {
     pthread_t flusher;
     uint64_t wseq;             /* order of oneway status CALLs and PINGs */
     alri_tstage *tstages;      /* the threads' own stages (list under wmu) */
-    atomic_size_t tstaged;     /* bytes in them, not collected yet */
+    atomic_llong tstaged;      /* bytes in them not collected yet, about (each thread
+                                  adds in steps of up to 4 KiB; may dip below 0) */
     atomic_size_t treserved;   /* bytes reserved through them (alri_ep_reserve) */
     atomic_bool wdead_a;       /* wdead, for the lock-free path */
     uint32_t nasync;           /* under mu: async calls in flight (calls[] entries) */

@@ -47,6 +47,13 @@ static const alr_struct_desc sd_audit = {FIXTURE_PKG ".Svc.audit$args", 4, 4, 1,
 
 static atomic_int cancels_seen, audits_run, logs_run, sleeps_started;
 
+/* log_event(v) with the top bit set is a numbered stream: bits 24..30 the
+ * stream (a producer thread), bits 0..23 its sequence number from 0.  The
+ * handler counts, per stream, the calls run and those out of order. */
+#define STREAM_BIT 0x80000000u
+#define STREAMS 16u
+static atomic_uint stream_next[STREAMS], stream_bad[STREAMS];
+
 static alr_err h_add(alr_call *c, const void *h, void *a, void *r)
 {
     (void)c, (void)h;
@@ -87,7 +94,17 @@ static alr_err h_log(alr_call *c, const void *h, void *a, void *r)
 {
     (void)h, (void)r;
     atomic_fetch_add(&logs_run, 1);
-    if (((u32_args *)a)->v == 666) {
+    uint32_t v = ((u32_args *)a)->v;
+    if (v & STREAM_BIT) { /* a slot's calls run one at a time, in order */
+        unsigned s = (v >> 24) & 0x7fu;
+        if (s < STREAMS) {
+            if (atomic_load(&stream_next[s]) != (v & 0xffffffu))
+                atomic_fetch_add(&stream_bad[s], 1);
+            atomic_store(&stream_next[s], (v & 0xffffffu) + 1);
+        }
+        return ALR_OK;
+    }
+    if (v == 666) {
         alr_call_set_error(c, "log_event refuses 666");
         return ALR_EINVAL;
     }
