@@ -683,10 +683,13 @@ static void check_still_works(alr_endpoint *ep, const char *what)
     CHECK(e == ALR_OK && r == 7);
 }
 
+static bool hostile_inline; /* the server runs calls on its readers (inline_calls) */
+
 static void test_hostile_peers(void)
 {
     alr_config cfg = test_cfg();
     cfg.handshake_timeout_ms = 300;
+    cfg.inline_calls = hostile_inline;
     alr_server *srv = start_server("127.0.0.1:0", &cfg);
     CHECK(srv != NULL);
     if (!srv)
@@ -1129,6 +1132,9 @@ int main(void)
     TEST_RUN(test_callback);
     TEST_RUN(test_timeouts);
     TEST_RUN(test_hostile_peers);
+    hostile_inline = true; /* the same bytes against a server running calls inline */
+    TEST_RUN(test_hostile_peers);
+    hostile_inline = false;
     TEST_RUN(test_hostile_server);
     TEST_RUN(test_hostile_server_frames);
     TEST_RUN(test_limits);
