@@ -875,6 +875,8 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     }
     if (ep->rd_mode == ALRI_RD_PARKED)
         alri_ep_listen(ep, false); /* its answer needs the reader thread */
+    if (ep->rx_paused) /* its answer must be read: no push-back now */
+        pthread_cond_signal(&ep->drain_cv);
     alri_slot *slot = alri_slot_of_thread(ep, t);
     uint32_t id = slot ? alri_call_id_alloc(slot) : ALR_NONE;
     if (id == ALR_NONE) {

@@ -407,7 +407,9 @@ static alri_msg *queue_pop(alr_endpoint *ep, alri_slot *s)
     if (!s->qhead)
         s->qtail = NULL;
     m->next = NULL;
-    ep->queued_bytes -= m->f.body_len;
+    atomic_fetch_sub(&ep->queued_bytes, ALRI_MSG_MEM(m->f.body_len));
+    if (ep->rx_paused && atomic_load(&ep->queued_bytes) <= ALRI_RX_LOW)
+        pthread_cond_signal(&ep->drain_cv); /* the reader may read again */
     return m;
 }
 
@@ -578,6 +580,8 @@ alr_err alr_call_sync(const alr_iface *iface, uint32_t method, const void *args,
     p->msg = NULL;
     slot->nbusy++;
     ep->nsyncwait++;
+    if (ep->rx_paused) /* its answer must be read: no push-back now */
+        pthread_cond_signal(&ep->drain_cv);
     bool runner = false;
     if (!slot->runner) {
         slot->runner = t;
@@ -755,7 +759,7 @@ static void value_free(small_buf *sb, void *v)
 
 void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *m)
 {
-    alri_run_call(ep, slot, &m->f, m->body, m->cancelled);
+    alri_run_call(ep, slot, &m->f, m->body, atomic_load(&m->cancelled));
     free(m);
 }
 
@@ -871,7 +875,7 @@ void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, cons
         while (*pp != &call)
             pp = &(*pp)->next;
         *pp = call.next;
-        if (t->cork && slot->qhead)
+        if (t->cork && (slot->qhead || t->batch_more))
             rflags = ALRI_SEND_DEFER | ALRI_SEND_OWN;
         pthread_mutex_unlock(&ep->mu);
     }
@@ -923,12 +927,44 @@ void alri_slot_drain(alri_slot *s)
             /* a SCOPE moved the slot to another pool group (or out of one):
              * stop here and take a turn of the new one (below) */
             while (s->qhead && s->gcur == s->group) {
-                alri_msg *m = queue_pop(ep, s);
+                /* every queued call at once: one lock round trip per batch.
+                 * A SCOPE arriving meanwhile (scope_gen) ends the batch
+                 * before the next call, which goes back to the queue's head */
+                alri_msg *b = s->qhead, *m = b;
+                s->qhead = s->qtail = NULL;
+                s->batch = b;
+                unsigned gen = atomic_load(&s->scope_gen);
                 pthread_mutex_unlock(&ep->mu);
-                alri_run_inbound(ep, s, m);
-                if (alri_cork_due(t))
-                    alri_cork_flush(t);
+                size_t ran = 0; /* body bytes: still counted queued until the batch ends */
+                for (; m && atomic_load(&s->scope_gen) == gen; m = m->next) {
+                    if (atomic_load(&ep->state) == ALRI_EP_OPEN) { /* else dropped */
+                        t->batch_more = m->next != NULL;
+                        alri_run_call(ep, s, &m->f, m->body, atomic_load(&m->cancelled));
+                    }
+                    ran += ALRI_MSG_MEM(m->f.body_len);
+                    if (alri_cork_due(t))
+                        alri_cork_flush(t);
+                }
+                t->batch_more = false;
+                atomic_fetch_sub(&ep->queued_bytes, ran);
                 pthread_mutex_lock(&ep->mu);
+                if (ep->rx_paused && atomic_load(&ep->queued_bytes) <= ALRI_RX_LOW)
+                    pthread_cond_signal(&ep->drain_cv); /* the reader may read again */
+                s->batch = NULL;
+                if (m) { /* not run: back in front of what came since */
+                    alri_msg *last = m;
+                    while (last->next)
+                        last = last->next;
+                    last->next = s->qhead;
+                    if (!s->qhead)
+                        s->qtail = last;
+                    s->qhead = m;
+                }
+                while (b != m) { /* ran: given back after the batch (CANCEL walked them) */
+                    alri_msg *n = b->next;
+                    alri_msg_give(ep, b);
+                    b = n;
+                }
             }
             if (t->ncorked) { /* the queue ran dry: write the batch */
                 pthread_mutex_unlock(&ep->mu);

@@ -190,6 +190,7 @@ alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
         pthread_cond_init(&ep->wspace_cv, &ca);
         pthread_cond_init(&ep->flush_cv, &ca);
+        pthread_cond_init(&ep->drain_cv, &ca);
         pthread_condattr_destroy(&ca);
     }
     ep->sgen = 1;
@@ -258,6 +259,7 @@ static void ep_free(alr_endpoint *ep)
         ep->groups = g->next;
         free(g);
     }
+    free_msgs(ep->msg_free);
     free(ep->services);
     free(ep->ret_heap);
     free(ep->rbuf);
@@ -270,6 +272,7 @@ static void ep_free(alr_endpoint *ep)
     pthread_mutex_destroy(&ep->wmu);
     pthread_cond_destroy(&ep->idle_cv);
     pthread_cond_destroy(&ep->rd_cv);
+    pthread_cond_destroy(&ep->drain_cv);
     if (ep->rd_wake >= 0)
         close(ep->rd_wake);
     free(ep);
@@ -529,7 +532,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
                 }
             }
             for (alri_msg *m = s->qhead; m; m = m->next)
-                ep->queued_bytes -= m->f.body_len;
+                atomic_fetch_sub(&ep->queued_bytes, ALRI_MSG_MEM(m->f.body_len));
             free_msgs(s->qhead);
             s->qhead = s->qtail = NULL;
             for (alr_call *c = s->active; c; c = c->next) {
@@ -545,6 +548,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
     }
     alr_err fc = ep->fail_code;
     pthread_cond_broadcast(&ep->rd_cv);
+    pthread_cond_broadcast(&ep->drain_cv);
     pthread_mutex_unlock(&ep->mu);
     write_path_kill(ep);
     shutdown(ep->fd, SHUT_RDWR);
@@ -1559,6 +1563,8 @@ alr_err alr_endpoint_stats(const alr_endpoint *cep, alr_stats *out)
     out->throttled = LD(st_throttled);
     out->inline_flushes = LD(st_inline);
     out->flusher_flushes = LD(st_flusher);
+    out->rx_queued_bytes_max = LD(st_rx_queued_max);
+    out->rx_pauses = LD(st_rx_pauses);
 #undef LD
     return ALR_OK;
 }
@@ -1684,10 +1690,47 @@ static alri_msg *msg_new(const alri_frame *f, const uint8_t *body)
         return NULL;
     m->next = NULL;
     m->f = *f;
-    m->cancelled = false;
+    m->block = false;
+    atomic_init(&m->cancelled, false);
     if (f->body_len)
         memcpy(m->body, body, f->body_len);
     return m;
+}
+
+/* A message for an inbound call (ep->mu held): a recycled block when it
+ * fits one, so the reader and the runners do not malloc and free (across
+ * threads) per call. */
+static alri_msg *msg_take(alr_endpoint *ep, const alri_frame *f, const uint8_t *body)
+{
+    alri_msg *m;
+    bool small = sizeof *m + f->body_len <= ALRI_MSG_BLOCK;
+    if (small && ep->msg_free) {
+        m = ep->msg_free;
+        ep->msg_free = m->next;
+        ep->nmsg_free--;
+    } else {
+        m = malloc(small ? ALRI_MSG_BLOCK : sizeof *m + f->body_len);
+        if (!m)
+            return NULL;
+    }
+    m->next = NULL;
+    m->f = *f;
+    m->block = small;
+    atomic_init(&m->cancelled, false);
+    if (f->body_len)
+        memcpy(m->body, body, f->body_len);
+    return m;
+}
+
+void alri_msg_give(alr_endpoint *ep, alri_msg *m)
+{
+    if (m->block && ep->nmsg_free < ALRI_MSG_FREE_MAX) {
+        m->next = ep->msg_free;
+        ep->msg_free = m;
+        ep->nmsg_free++;
+    } else {
+        free(m);
+    }
 }
 
 static void send_error(alr_endpoint *ep, const alri_frame *call, alr_err code, const char *text)
@@ -1768,31 +1811,32 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
                 return done;
         }
         held_release(ep, held);
-        alri_msg *m = msg_new(f, body);
-        if (!m) {
-            alri_ep_fail(ep, ALR_ENOMEM, "out of memory for an inbound call");
-            return false;
-        }
         pthread_mutex_lock(&ep->mu);
         if (atomic_load(&ep->state) != ALRI_EP_OPEN) {
             pthread_mutex_unlock(&ep->mu);
-            free(m);
             return false;
         }
         size_t cap = (size_t)ep->cfg.max_message * 4 + (1u << 20);
         alri_slot *s = NULL;
-        if (ep->queued_bytes + f->body_len <= cap) {
+        if (atomic_load(&ep->queued_bytes) + ALRI_MSG_MEM(f->body_len) <= cap) {
             s = alri_slot_find(ep, f->slot);
             if (!s)
                 s = alri_slot_add(ep, f->slot);
         }
         if (!s) {
             pthread_mutex_unlock(&ep->mu);
-            free(m);
             alri_ep_fail(ep, ALR_ELIMIT, "the peer exceeds the limits on queued calls or slots");
             return false;
         }
-        ep->queued_bytes += f->body_len;
+        alri_msg *m = msg_take(ep, f, body);
+        if (!m) {
+            pthread_mutex_unlock(&ep->mu);
+            alri_ep_fail(ep, ALR_ENOMEM, "out of memory for an inbound call");
+            return false;
+        }
+        stat_max(&ep->st_rx_queued_max,
+                 atomic_fetch_add(&ep->queued_bytes, ALRI_MSG_MEM(f->body_len)) +
+                     ALRI_MSG_MEM(f->body_len));
         if (s->qtail)
             s->qtail->next = m;
         else
@@ -1832,6 +1876,7 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
         }
         s->pinned = f->mode == ALRI_SCOPE_THREAD;
         s->group = g;
+        atomic_fetch_add(&s->scope_gen, 1);
         if (s->runner) /* a pinned runner waiting for work: re-check */
             pthread_cond_signal(&s->runner->cv);
         alri_slot_maybe_free(ep, s);
@@ -1905,7 +1950,10 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
         if (s) {
             for (alri_msg *m = s->qhead; m; m = m->next)
                 if (m->f.kind == ALRI_FRAME_CALL && m->f.call_id == f->call_id)
-                    m->cancelled = true;
+                    atomic_store(&m->cancelled, true);
+            for (alri_msg *m = s->batch; m; m = m->next) /* taken by the runner */
+                if (m->f.kind == ALRI_FRAME_CALL && m->f.call_id == f->call_id)
+                    atomic_store(&m->cancelled, true);
             for (alr_call *c = s->active; c; c = c->next)
                 if (c->call_id == f->call_id) {
                     /* the caller cancels only when its deadline passes */
@@ -1922,12 +1970,14 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
         pthread_mutex_lock(&ep->mu);
         alri_slot *s = alri_slot_find(ep, f->slot);
         if (s && (s->runner || s->scheduled || s->qhead || s->active)) {
-            alri_msg *m = msg_new(f, body);
+            alri_msg *m = msg_take(ep, f, body);
             if (!m) {
                 pthread_mutex_unlock(&ep->mu);
                 alri_ep_fail(ep, ALR_ENOMEM, "out of memory for a ping");
                 return false;
             }
+            /* counted like a call: every queued message is, until it ran */
+            atomic_fetch_add(&ep->queued_bytes, ALRI_MSG_MEM(f->body_len));
             if (s->qtail)
                 s->qtail->next = m;
             else
@@ -2051,6 +2101,10 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
             break;
         }
         off += total;
+        /* push-back: the runners are far behind; the rest waits in rbuf
+         * (the read loop pauses, then dispatches it before reading) */
+        if (atomic_load_explicit(&ep->queued_bytes, memory_order_relaxed) > 2 * ALRI_RX_HIGH)
+            break;
         /* the batch's age: the clock every 16 frames only */
         if (t && t->ncorked &&
             (t->cork_frames >= t->cork_limit || ((++nd & 15u) == 0 && alri_cork_due(t))))
@@ -2165,6 +2219,29 @@ static bool rd_try_park(alr_endpoint *ep)
     return park;
 }
 
+/* Receive-side push-back (the reader, between reads): while the runners
+ * have more than ALRI_RX_HIGH of calls queued, read nothing until they are
+ * down to ALRI_RX_LOW - the socket's buffers fill and the peer's send
+ * budgets throttle its producers.  Not while an answer to this side is
+ * awaited (a sync call waiting, an async call in flight: a runner may be
+ * waiting for it). */
+static void rx_pushback(alr_endpoint *ep)
+{
+    if (atomic_load(&ep->queued_bytes) <= ALRI_RX_HIGH)
+        return;
+    pthread_mutex_lock(&ep->mu);
+    while (atomic_load(&ep->queued_bytes) > ALRI_RX_LOW &&
+           atomic_load(&ep->state) == ALRI_EP_OPEN && ep->nsyncwait == 0 && ep->nasync == 0) {
+        if (!ep->rx_paused)
+            atomic_fetch_add_explicit(&ep->st_rx_pauses, 1, memory_order_relaxed);
+        ep->rx_paused = true;
+        struct timespec ts = ts_at_ns(now_ns() + 10000000u); /* re-check now and then */
+        pthread_cond_timedwait(&ep->drain_cv, &ep->mu, &ts);
+    }
+    ep->rx_paused = false;
+    pthread_mutex_unlock(&ep->mu);
+}
+
 void alri_ep_read_loop(alr_endpoint *ep)
 {
     alri_tls *t = alri_tls_get();
@@ -2177,6 +2254,14 @@ void alri_ep_read_loop(alr_endpoint *ep)
         size_t need;
         if (!dispatch_all(ep, t, &need))
             return;
+        rx_pushback(ep);
+        if (ep->rlen && !need) { /* dispatching stopped early for the push-back */
+            size_t n0 = ep->rlen;
+            alri_frame f0;
+            if (alri_frame_decode(ep->rbuf, ep->rlen, ep->cfg.max_message + 64u, &f0) == ALR_OK &&
+                (size_t)f0.hdr_len + f0.body_len <= n0)
+                continue; /* a complete frame is waiting: dispatch before reading */
+        }
         if (rd_try_park(ep)) {
             rd_park(ep);
             continue; /* a caller may have left frames in rbuf */

@@ -112,7 +112,8 @@ typedef struct alri_group {
 typedef struct alri_msg {
     struct alri_msg *next;
     alri_frame f;
-    bool cancelled;   /* a CANCEL arrived before it ran */
+    atomic_bool cancelled; /* a CANCEL arrived before it ran */
+    bool block;            /* an ALRI_MSG_BLOCK-byte block (alri_msg_give may keep it) */
     uint8_t body[];   /* f.body_len bytes */
 } alri_msg;
 
@@ -153,6 +154,9 @@ struct alri_slot {
     uint32_t ncalls, nbusy;  /* capacity; entries not FREE */
     uint32_t idhint;         /* every id below it is busy (the free search starts here) */
     alri_msg *qhead, *qtail; /* inbound calls waiting for the runner */
+    alri_msg *batch;         /* the calls its runner took at once and runs now (CANCEL
+                                marks them too; freed by the runner after the batch) */
+    atomic_uint scope_gen;   /* SCOPE frames applied (a runner's batch stops at one) */
     alri_tls *runner;        /* the thread running this slot's inbound calls */
     bool scheduled;          /* queued on the pool */
     alr_call *active;        /* inbound calls running on this slot */
@@ -217,7 +221,13 @@ struct alr_endpoint {
     alri_slot **buckets;       /* slot hash: nbuckets (power of 2) chains */
     uint32_t nbuckets, nslots;
     atomic_uint ncallers;      /* threads inside a call on this endpoint (alri_caller_leave) */
-    size_t queued_bytes;       /* bodies of queued inbound frames */
+    atomic_size_t queued_bytes; /* memory of queued inbound calls (ALRI_MSG_MEM), until
+                                   they ran */
+    pthread_cond_t drain_cv;   /* the reader waits for runners to drain (rx_paused) */
+    bool rx_paused;            /* under mu */
+    atomic_ullong st_rx_pauses, st_rx_queued_max;
+    alri_msg *msg_free;        /* under mu: idle message blocks (no malloc per call) */
+    uint32_t nmsg_free;
 
     /* the write path (endpoint.c, "the write path"): every field under wmu */
     pthread_mutex_t wmu;
@@ -385,6 +395,7 @@ struct alri_tls {
     uint64_t cork_ns;          /* when the first of them was staged */
     uint32_t cork_frames;      /* how many frames are held */
     uint32_t cork_limit;       /* written at this many: the least max_batch_frames */
+    bool batch_more;           /* a runner: more calls of its batch follow this one */
     struct {
         uint64_t serial;       /* endpoint serial, 0 = unused */
         uint64_t gen[2];       /* its stage generations this thread appended to */
@@ -464,6 +475,17 @@ bool alri_struct_has_heap(const alr_struct_desc *sd);
 void alri_async_unref(alr_async *h);
 
 /* ---- endpoint.c ---- */
+/* What a queued inbound call holds in memory (the queue bound counts it). */
+#define ALRI_MSG_MEM(body_len) (sizeof(alri_msg) + (size_t)(body_len))
+/* Receive-side push-back: the reader stops reading while this much is
+ * queued for the runners, until it is down to ALRI_RX_LOW. */
+#define ALRI_RX_HIGH (256u << 10)
+#define ALRI_RX_LOW (64u << 10)
+/* Inbound calls whose message fits this many bytes use recycled blocks. */
+#define ALRI_MSG_BLOCK 128u
+#define ALRI_MSG_FREE_MAX 2048u
+/* A message done with (ep->mu held): a block back to ep's free list, else freed. */
+void alri_msg_give(alr_endpoint *ep, alri_msg *m);
 void alri_config_fix(alr_config *cfg, const alr_config *in);
 /* A new endpoint around fd (owned), refs 1, state HANDSHAKE. */
 alr_err alri_ep_new(const alr_iface *iface, const alr_config *cfg, alr_role role, int fd,

@@ -53,6 +53,9 @@ static atomic_int cancels_seen, audits_run, logs_run, sleeps_started;
 #define STREAM_BIT 0x80000000u
 #define STREAMS 16u
 static atomic_uint stream_next[STREAMS], stream_bad[STREAMS];
+/* log_event(GATE_V) waits (at most 20 s) until gate_open */
+#define GATE_V 0x7fffffffu
+static atomic_int gate_open;
 
 static alr_err h_add(alr_call *c, const void *h, void *a, void *r)
 {
@@ -95,6 +98,11 @@ static alr_err h_log(alr_call *c, const void *h, void *a, void *r)
     (void)h, (void)r;
     atomic_fetch_add(&logs_run, 1);
     uint32_t v = ((u32_args *)a)->v;
+    if (v == GATE_V) {
+        for (unsigned w = 0; w < 20000 && !atomic_load(&gate_open); w++)
+            sleep_ms(1);
+        return ALR_OK;
+    }
     if (v & STREAM_BIT) { /* a slot's calls run one at a time, in order */
         unsigned s = (v >> 24) & 0x7fu;
         if (s < STREAMS) {

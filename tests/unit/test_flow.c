@@ -449,6 +449,68 @@ static void test_many_producers(void)
     alr_endpoint_close(ep);
 }
 
+/* Receive-side push-back: the server's runner is stuck in a handler while
+ * its peer floods the same slot with one-way calls.  The server's reader
+ * stops reading once its queue holds ALRI_RX_HIGH, the socket buffers
+ * fill, and the client's send budget throttles the producer - no fault,
+ * bounded memory - and once the handler returns every call runs. */
+static void test_pushback(void)
+{
+    alr_config c;
+    alr_config_init(&c);
+    c.endpoint_send_budget = 256 * 1024;
+    c.thread_send_budget = 256 * 1024;
+    alr_endpoint *ep = connect_cfg(&c);
+    CHECK(ep != NULL);
+    if (!ep)
+        return;
+    alr_endpoint_push(ep);
+    atomic_store(&gate_open, 0);
+    int logs = atomic_load(&logs_run);
+    CHECK_EQ_INT(alr_call_oneway(&IF, M_LOG, &(u32_args){GATE_V}), ALR_OK);
+    WAIT_FOR(atomic_load(&logs_run) > logs, 5000); /* the runner is in the gate */
+    /* queued, these calls (about 110 bytes each on the server) would be far
+     * past the push-back point; once the socket buffers are full too the
+     * producer blocks on its budget instead (200 ms deadline: the call past
+     * it fails with nothing sent) */
+    alr_timeout_push(200);
+    unsigned sent = 0;
+    alr_err e = ALR_OK;
+    for (unsigned i = 0; i < 20000000u && e == ALR_OK; i++) {
+        e = alr_call_oneway(&IF, M_LOG, &(u32_args){i % 600u}); /* 666 would fail */
+        sent += e == ALR_OK;
+    }
+    alr_timeout_pop();
+    CHECK_EQ_INT(e, ALR_ETIMEDOUT);
+    alr_stats cs = stats_of(ep);
+    CHECK(cs.throttled > 0);
+    CHECK_EQ_INT(alr_endpoint_status(ep), ALR_OK);
+    /* the server's side of this connection */
+    alr_stats ss;
+    memset(&ss, 0, sizeof ss);
+    pthread_mutex_lock(&srv->mu);
+    for (alr_endpoint *x = srv->conns; x; x = x->snext)
+        if (atomic_load(&x->queued_bytes) > 0)
+            alr_endpoint_stats(x, &ss);
+    pthread_mutex_unlock(&srv->mu);
+    printf("  push-back: %u calls sent before the budget stopped the producer; server queue "
+           "max %llu bytes, %llu pauses\n",
+           sent, (unsigned long long)ss.rx_queued_bytes_max, (unsigned long long)ss.rx_pauses);
+    CHECK(ss.rx_pauses > 0);
+    /* the reader stops dispatching at twice the high-water mark */
+    CHECK(ss.rx_queued_bytes_max <= 2 * ALRI_RX_HIGH + ALRI_MSG_MEM(64));
+    atomic_store(&gate_open, 1);
+    logs = atomic_load(&logs_run);
+    add_args y = {2, 3};
+    u64_ret r = {0};
+    CHECK_EQ_INT(alr_call_sync(&IF, M_ADD, &y, &r, NULL), ALR_OK); /* after all of them */
+    CHECK_EQ_INT(r.ret, 5);
+    CHECK(atomic_load(&logs_run) - logs >= (int)sent);
+    CHECK_EQ_INT(alr_endpoint_status(ep), ALR_OK);
+    alr_endpoint_pop();
+    alr_endpoint_close(ep);
+}
+
 static void test_async_cap(void)
 {
     alr_config c;
@@ -597,6 +659,7 @@ int main(void)
         TEST_RUN(test_flood);
         TEST_RUN(test_async_cap);
         TEST_RUN(test_many_producers);
+        TEST_RUN(test_pushback);
         TEST_RUN(test_flow_control);
         alr_server_close(srv);
     }

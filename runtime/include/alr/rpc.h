@@ -154,6 +154,10 @@ typedef struct alr_stats {
     uint64_t throttled;         /* times a producer waited on a send budget */
     uint64_t inline_flushes;    /* flushes done by the calling thread */
     uint64_t flusher_flushes;   /* flushes done by the endpoint's flusher thread */
+    uint64_t rx_queued_bytes_max; /* the most memory of the peer's calls queued for the
+                                     runners at once (spec/threading.md section 12) */
+    uint64_t rx_pauses;         /* times the reader stopped reading to let the runners
+                                   catch up (receive-side push-back) */
 } alr_stats;
 
 /* Fills *out with ep's counters.  ALR_EINVAL for NULL. */
