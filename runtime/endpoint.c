@@ -643,8 +643,7 @@ static void staged_max_note(alr_endpoint *ep)
     long long ts = atomic_load_explicit(&ep->tstaged, memory_order_relaxed);
     stat_max(&ep->st_staged_max,
              (uint64_t)atomic_load_explicit(&ep->st_staged, memory_order_relaxed) +
-                 (ts > 0 ? (uint64_t)ts : 0) +
-                 atomic_load_explicit(&ep->treserved, memory_order_relaxed));
+                 (ts > 0 ? (uint64_t)ts : 0));
 }
 
 static void staged_add(alr_endpoint *ep, size_t n) /* wmu held */
@@ -877,7 +876,7 @@ static size_t tstaged_now(const alr_endpoint *ep)
 static bool ts_fits(const alr_endpoint *ep, size_t pending, size_t need)
 {
     size_t all = (size_t)atomic_load_explicit(&ep->st_staged, memory_order_relaxed) +
-                 tstaged_now(ep) + atomic_load_explicit(&ep->treserved, memory_order_relaxed);
+                 tstaged_now(ep);
     return (pending == 0 || pending + need <= ep->cfg.thread_send_budget) &&
            (all == 0 || all + need <= ep->cfg.endpoint_send_budget);
 }
@@ -889,7 +888,7 @@ static bool ts_fits(const alr_endpoint *ep, size_t pending, size_t need)
  * threads'). */
 static size_t ep_staged_all(const alr_endpoint *ep)
 {
-    return ep->staged + tstaged_now(ep) + atomic_load_explicit(&ep->treserved, memory_order_relaxed);
+    return ep->staged + tstaged_now(ep);
 }
 
 static bool wpending(const alr_endpoint *ep) /* wmu held: something to write */
@@ -1164,8 +1163,10 @@ static bool stage_room(alr_endpoint *ep, size_t need)
 
 static bool cork_hold(alr_endpoint *ep, alri_tls *t);
 
-/* A reservation is held by the thread's own ring (res, treserved); the
- * frame that uses it gives it back as it is staged. */
+/* A reservation is held by the thread's own ring (res: its thread budget,
+ * not the endpoint's - it lasts only until the same thread stages the
+ * frame, microseconds later, in alr_call_async); the frame that uses it
+ * gives it back as it is staged. */
 alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
 {
     alri_tls *t = alri_tls_get();
@@ -1182,8 +1183,6 @@ alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
     if (r == ALR_OK) { /* res: only this thread writes it */
         atomic_store_explicit(&ts->res, atomic_load_explicit(&ts->res, memory_order_relaxed) + need,
                               memory_order_relaxed);
-        atomic_fetch_add_explicit(&ep->treserved, need, memory_order_relaxed);
-        staged_max_note(ep);
     }
     return r;
 }
@@ -1191,9 +1190,9 @@ alr_err alri_ep_reserve(alr_endpoint *ep, size_t len, uint64_t deadline_ms)
 /* Gives a reservation of need bytes back (the owning thread). */
 static void ts_unreserve(alr_endpoint *ep, alri_tstage *ts, size_t need)
 {
+    (void)ep;
     size_t res = atomic_load_explicit(&ts->res, memory_order_relaxed);
     atomic_store_explicit(&ts->res, need < res ? res - need : 0, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&ep->treserved, need, memory_order_relaxed);
 }
 
 void alri_ep_unreserve(alr_endpoint *ep, size_t len)
@@ -1555,7 +1554,7 @@ alr_err alr_endpoint_stats(const alr_endpoint *cep, alr_stats *out)
         out->batch_frames[i] = LD(st_batch_frames[i]);
     {
         long long ts = LD(tstaged);
-        out->staged_bytes = LD(st_staged) + (ts > 0 ? (uint64_t)ts : 0) + LD(treserved);
+        out->staged_bytes = LD(st_staged) + (ts > 0 ? (uint64_t)ts : 0);
     }
     out->staged_bytes_max = LD(st_staged_max);
     out->async_outstanding = LD(st_async);

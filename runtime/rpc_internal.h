@@ -257,7 +257,6 @@ struct alr_endpoint {
     alri_tstage *tstages;      /* the threads' own stages (list under wmu) */
     atomic_llong tstaged;      /* bytes in them not collected yet, about (each thread
                                   adds in steps of up to 4 KiB; may dip below 0) */
-    atomic_size_t treserved;   /* bytes reserved through them (alri_ep_reserve) */
     atomic_bool wdead_a;       /* wdead, for the lock-free path */
     uint32_t nasync;           /* under mu: async calls in flight (calls[] entries) */
     alri_group *groups;        /* under mu: the peer's pool scopes */
