@@ -5,16 +5,18 @@
 #   make bench-floor     raw TCP in C: ping-pong latency, pipelined throughput
 #   make bench-grpc      the floor and gRPC C++ (sync unary, async completion
 #                        queue) on the same service, interleaved, one table
-#   make bench-alr       the floor, gRPC (when installed) and ALR (sync, async
-#                        and one-way calls), one table
+#   make bench-capnp     the floor and Cap'n Proto RPC (C++, one kj event loop;
+#                        sync and async calls), one table
+#   make bench-alr       the floor, gRPC and Cap'n Proto (when installed) and
+#                        ALR (sync, async and one-way calls), one table
 #   make bench           ... all of them, after the codec benchmarks
 #
 # BENCH_RUNS (5) runs per figure, median; BENCH_SECONDS (1) timed seconds per
 # run, after BENCH_WARMUP (0.2) seconds of warm-up; BENCH_INFLIGHT (128) calls
 # in flight in the async rows.  bench/run_rpc.sh runs every figure (server and
 # client as separate processes, pinned with taskset), under $(BENCH_LOCK).
-# gRPC is optional: without the Debian packages below, bench-grpc says so in
-# one line and the build goes on.
+# gRPC and Cap'n Proto are optional: without the Debian packages below,
+# bench-grpc or bench-capnp says so in one line and the build goes on.
 
 BENCH_SECONDS  ?= 1
 BENCH_WARMUP   ?= 0.2
@@ -32,26 +34,39 @@ BENCH_HAVE_GRPC := $(if $(and $(shell command -v $(CXX) 2>/dev/null),\
                      $(shell command -v protoc 2>/dev/null),\
                      $(shell command -v grpc_cpp_plugin 2>/dev/null),\
                      $(shell pkg-config --exists grpc++ protobuf 2>/dev/null && echo y)),1,0)
+BENCH_CAPNP_GEN := $(BENCH_GEN)/capnp
+BENCH_CAPNP_OBJ := $(BENCH_OBJ)/capnp
+BENCH_CAPNP_PROGS := $(BENCH_B)/capnp_server $(BENCH_B)/capnp_client
+BENCH_CAPNP_PKGS := capnproto libcapnp-dev
+BENCH_HAVE_CAPNP := $(if $(and $(shell command -v $(CXX) 2>/dev/null),\
+                      $(shell command -v capnp 2>/dev/null),\
+                      $(shell command -v capnpc-c++ 2>/dev/null),\
+                      $(shell pkg-config --exists capnp-rpc capnp kj-async 2>/dev/null && echo y)),1,0)
 
 # The driver (results in $(BENCH_B)/rpc/).  Rows measured by one invocation are
 # interleaved (run 1 of every row, then run 2, ...), so that drift on the
 # machine hits them all, and it prints the one table.  So the RPC goals of one
 # make share one run of the driver (bench-rpc-run, which make runs once), with
 # every row set they want: bench-floor the floor; bench-grpc the floor and
-# gRPC (when installed); bench-alr the floor, gRPC (when installed) and ALR;
-# bench all of them.
+# gRPC (when installed); bench-capnp the floor and Cap'n Proto (when
+# installed); bench-alr the floor, gRPC and Cap'n Proto (when installed) and
+# ALR; bench all of them.
 BENCH_RPC = $(BENCH_LOCK) bench/run_rpc.sh --dir $(BENCH_B) --runs $(BENCH_RUNS) \
             --seconds $(BENCH_SECONDS) --warmup $(BENCH_WARMUP) --inflight $(BENCH_INFLIGHT)
 BENCH_RPC_GRPC := $(and $(filter 1,$(BENCH_HAVE_GRPC)),$(filter bench bench-grpc bench-alr,$(MAKECMDGOALS)))
+BENCH_RPC_CAPNP := $(and $(filter 1,$(BENCH_HAVE_CAPNP)),$(filter bench bench-capnp bench-alr,$(MAKECMDGOALS)))
 BENCH_RPC_ALR  := $(filter bench bench-alr,$(MAKECMDGOALS))
-BENCH_RPC_SETS := floor $(if $(BENCH_RPC_GRPC),grpc) $(if $(BENCH_RPC_ALR),alr)
+BENCH_RPC_SETS := floor $(if $(BENCH_RPC_GRPC),grpc) $(if $(BENCH_RPC_CAPNP),capnp) \
+                  $(if $(BENCH_RPC_ALR),alr)
 BENCH_RPC_PROGS := $(BENCH_FLOOR) $(if $(BENCH_RPC_GRPC),$(BENCH_GRPC_PROGS)) \
+                   $(if $(BENCH_RPC_CAPNP),$(BENCH_CAPNP_PROGS)) \
                    $(if $(BENCH_RPC_ALR),$(BENCH_ALR_PROGS))
 
-.PHONY: bench-floor bench-grpc bench-alr bench-rpc-run
+.PHONY: bench-floor bench-grpc bench-capnp bench-alr bench-rpc-run
 
-bench: bench-floor bench-grpc bench-alr
-bench-build: $(BENCH_FLOOR) $(BENCH_ALR_PROGS) $(if $(filter 1,$(BENCH_HAVE_GRPC)),$(BENCH_GRPC_PROGS))
+bench: bench-floor bench-grpc bench-capnp bench-alr
+bench-build: $(BENCH_FLOOR) $(BENCH_ALR_PROGS) $(if $(filter 1,$(BENCH_HAVE_GRPC)),$(BENCH_GRPC_PROGS)) \
+             $(if $(filter 1,$(BENCH_HAVE_CAPNP)),$(BENCH_CAPNP_PROGS))
 
 # (--new: a new set of results; older rows would be compared with a floor they
 # were not measured with)
@@ -66,6 +81,13 @@ bench-grpc: bench-rpc-run
 else
 bench-grpc: bench-rpc-run
 	@echo "bench-grpc: skipped: gRPC C++ not found (Debian: apt-get install $(BENCH_GRPC_PKGS))"
+endif
+
+ifeq ($(BENCH_HAVE_CAPNP),1)
+bench-capnp: bench-rpc-run
+else
+bench-capnp: bench-rpc-run
+	@echo "bench-capnp: skipped: Cap'n Proto not found (Debian: apt-get install $(BENCH_CAPNP_PKGS))"
 endif
 
 # every benchmark program is built before anything is timed, even under -j
@@ -152,4 +174,49 @@ $(BENCH_B)/grpc_server $(BENCH_B)/grpc_client: $(BENCH_B)/grpc_%: $(BENCH_GRPC_O
 	$(CXX) $(LDFLAGS) -o $@ $^ $(BENCH_GRPC_LIBS)
 
 -include $(wildcard $(BENCH_GRPC_OBJ)/*.d)
+endif
+
+# ---------------------------------------------------------------- Cap'n Proto (C++17)
+ifeq ($(BENCH_HAVE_CAPNP),1)
+BENCH_CAPNP_CFLAGS := $(shell pkg-config --cflags capnp-rpc capnp kj-async)
+BENCH_CAPNP_LIBS   := $(shell pkg-config --libs capnp-rpc capnp kj-async) -lpthread
+BENCH_CAPNP_INC    := $(shell pkg-config --variable=includedir capnp)
+# Not built with SAN's sanitizers: libcapnp and libkj are not instrumented.
+BENCH_CAPNP_CXXFLAGS := -std=c++17 -O2 -g -MMD -MP $(BENCH_CAPNP_CFLAGS) $(CXXFLAGS)
+
+# capnp compile runs the C++ plugin (capnpc-c++) and imports /capnp/c++.capnp
+# (from the include directory of libcapnp-dev)
+$(BENCH_CAPNP_GEN)/add.capnp.c++: bench/capnp/add.capnp
+	@mkdir -p $(dir $@)
+	capnp compile $(if $(BENCH_CAPNP_INC),-I$(BENCH_CAPNP_INC)) --src-prefix=bench/capnp \
+	    -oc++:$(BENCH_CAPNP_GEN) $<
+
+$(BENCH_CAPNP_GEN)/add.capnp.h: $(BENCH_CAPNP_GEN)/add.capnp.c++
+
+# generated code: not ours, so warnings but no -Werror
+$(BENCH_CAPNP_OBJ)/add.capnp.o: $(BENCH_CAPNP_GEN)/add.capnp.c++ $(BENCH_CAPNP_GEN)/add.capnp.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(BENCH_CAPNP_CXXFLAGS) -Wall -c -o $@ $<
+
+# ours: the generated header comes in as a system header (its warnings are
+# not ours to fix)
+$(BENCH_CAPNP_OBJ)/server.o $(BENCH_CAPNP_OBJ)/client.o: $(BENCH_CAPNP_OBJ)/%.o: \
+    bench/capnp/%.cc bench/capnp/latency_cxx.h $(BENCH_CAPNP_GEN)/add.capnp.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(BENCH_CAPNP_CXXFLAGS) -Wall -Wextra -Werror -isystem $(BENCH_CAPNP_GEN) -c -o $@ $<
+
+# bench/latency.h is C, not C++ (realloc's void * without a cast):
+# latency_cxx.c exports it to the C++ programs.  The flags of floor.c without
+# SAN's sanitizers (the programs link with the C++ compiler, without the
+# sanitizer runtimes).
+$(BENCH_CAPNP_OBJ)/latency_cxx.o: bench/capnp/latency_cxx.c bench/capnp/latency_cxx.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -MMD -MP $(WARN) -Ibench $(CFLAGS) -c -o $@ $<
+
+$(BENCH_B)/capnp_server $(BENCH_B)/capnp_client: $(BENCH_B)/capnp_%: $(BENCH_CAPNP_OBJ)/%.o \
+    $(BENCH_CAPNP_OBJ)/add.capnp.o $(BENCH_CAPNP_OBJ)/latency_cxx.o
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(BENCH_CAPNP_LIBS)
+
+-include $(wildcard $(BENCH_CAPNP_OBJ)/*.d)
 endif

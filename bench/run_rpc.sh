@@ -10,7 +10,7 @@
 #   bench/run_rpc.sh [--dir D] [--runs N] [--seconds S] [--warmup W]
 #                    [--inflight N] [--new] [--table] [ROWSET...]
 #
-# ROWSET: floor | grpc | alr.  Results accumulate in D/rpc/
+# ROWSET: floor | grpc | capnp | alr.  Results accumulate in D/rpc/
 # (runs.tsv: one record per run; runs.log: every result line; meta); --new
 # clears them first; --table prints the table of everything in D/rpc/.  With no
 # ROWSET: --table alone prints the table; nothing at all means --new --table and
@@ -19,8 +19,9 @@
 # BENCH_CPUS="A B" (default "0 1"): the client runs on core A, the server on
 # core B (cross) or A (same).
 #
-# Programs (D/floor, D/grpc_server, D/grpc_client, D/alr_server, D/alr_client)
-# follow the conventions of bench/README.md, "RPC result lines":
+# Programs (D/floor, D/grpc_server, D/grpc_client, D/capnp_server,
+# D/capnp_client, D/alr_server, D/alr_client) follow the conventions of
+# bench/README.md, "RPC result lines":
 #   server [--host H] --port 0      prints "ALRBENCH/1 role=server ... event=ready
 #                                   port=P", serves until SIGTERM, then prints
 #                                   "... event=exit ops=N cpu_us=U" and exits 0
@@ -51,7 +52,7 @@ while [ $# -gt 0 ]; do
         --inflight) INFLIGHT=$2; shift 2 ;;
         --new) NEW=1; shift ;;
         --table) TABLE=1; shift ;;
-        floor|grpc|alr) SETS+=("$1"); shift ;;
+        floor|grpc|capnp|alr) SETS+=("$1"); shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (--help)" ;;
     esac
@@ -61,7 +62,7 @@ done
 [[ $SECS =~ ^[0-9]*\.?[0-9]+$ ]] && awk "BEGIN{exit !($SECS > 0)}" || die "--seconds: a positive number"
 [[ $WARM =~ ^[0-9]*\.?[0-9]+$ ]] || die "--warmup: a number"
 if [ ${#SETS[@]} -eq 0 ] && [ $TABLE = 0 ]; then
-    NEW=1; TABLE=1; SETS=(floor grpc alr)
+    NEW=1; TABLE=1; SETS=(floor grpc capnp alr)
 fi
 
 RES=$DIR/rpc
@@ -105,6 +106,20 @@ rowset_grpc() {
     fi
     add_row grpc-sync latency "$DIR/grpc_server" "$DIR/grpc_client" sync 1
     add_row grpc-async throughput "$DIR/grpc_server" "$DIR/grpc_client" async "$INFLIGHT"
+}
+
+# Cap'n Proto: bench/capnp/server.cc, bench/capnp/client.cc (make bench-capnp);
+# the server is one kj event loop on one thread.
+#   capnp-sync   one call at a time (send().wait())
+#   capnp-async  --inflight calls in flight over one connection from one
+#                thread (each completion starts the next call)
+rowset_capnp() {
+    if [ ! -x "$DIR/capnp_server" ] || [ ! -x "$DIR/capnp_client" ]; then
+        echo "run_rpc: capnp: skipped: $DIR/capnp_{server,client} not built (Debian: apt-get install capnproto libcapnp-dev, then make bench-capnp)" >&2
+        return 0
+    fi
+    add_row capnp-sync latency "$DIR/capnp_server" "$DIR/capnp_client" sync 1
+    add_row capnp-async throughput "$DIR/capnp_server" "$DIR/capnp_client" async "$INFLIGHT"
 }
 
 # ALR: bench/alr_server.c, bench/alr_client.c (make bench-alr).
