@@ -876,7 +876,8 @@ void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *fr, cons
             pp = &(*pp)->next;
         *pp = call.next;
         if (t->cork && (slot->qhead || t->batch_more))
-            rflags = ALRI_SEND_DEFER | ALRI_SEND_OWN;
+            rflags = ALRI_SEND_DEFER; /* the shared stage: a pool worker serves many
+                                         connections, a ring on each would cost memory */
         pthread_mutex_unlock(&ep->mu);
     }
 

@@ -75,7 +75,7 @@ typedef struct alri_owner alri_owner;
  * SCOPEs) and the answers it batches are appended here with no lock at
  * all: one producer (the thread) moves head, one consumer (the writer,
  * under wmu) moves tail. */
-#define ALRI_TSTAGE_CAP 65536u /* bytes; a power of two */
+#define ALRI_TSTAGE_CAP 16384u /* bytes; a power of two */
 typedef struct alri_tstage {
     struct alri_tstage *next;  /* ep->tstages (under wmu); freed with the endpoint */
     alri_owner *owner;         /* a reference (under wmu); reused once dead and done */
