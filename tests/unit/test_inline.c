@@ -437,6 +437,26 @@ static alr_endpoint *connect_to(alr_server *srv, uint32_t timeout_ms)
     return connect_inline(srv, timeout_ms, false);
 }
 
+/* A server (inline_calls as given) and one endpoint to it, both checked;
+ * false, with nothing left open, when either could not be made. */
+static bool open_pair(bool inline_calls, uint32_t timeout_ms, alr_server **srv,
+                      alr_endpoint **ep)
+{
+    *ep = NULL;
+    *srv = server(inline_calls, timeout_ms);
+    CHECK(*srv != NULL);
+    if (!*srv)
+        return false;
+    *ep = connect_to(*srv, timeout_ms);
+    CHECK(*ep != NULL);
+    if (!*ep) {
+        alr_server_close(*srv);
+        *srv = NULL;
+        return false;
+    }
+    return true;
+}
+
 static alr_err add(uint64_t a, uint64_t b, uint64_t *out)
 {
     add_args x = {a, b};
@@ -563,16 +583,10 @@ static void test_contrast(void)
 {
     unsigned spread[2] = {0, 0};
     for (int inl = 0; inl < 2; inl++) {
-        alr_server *srv = server(inl == 1, 10000);
-        CHECK(srv != NULL);
-        if (!srv)
+        alr_server *srv;
+        alr_endpoint *ep;
+        if (!open_pair(inl == 1, 10000, &srv, &ep))
             return;
-        alr_endpoint *ep = connect_to(srv, 10000);
-        CHECK(ep != NULL);
-        if (!ep) {
-            alr_server_close(srv);
-            return;
-        }
         recs_clear();
         /* 4 threads at once, each 5 calls of a 20 ms handler */
         CHECK_EQ_INT(run_load(ep, M_NAP, 5, 4, 5), 20);
@@ -593,16 +607,10 @@ static void test_callbacks(void)
 {
     /* a small deadline: a regression (the reader waiting for an answer only
      * it could read) fails with ALR_ETIMEDOUT in 2 s instead of hanging */
-    alr_server *srv = server(true, 2000);
-    CHECK(srv != NULL);
-    if (!srv)
+    alr_server *srv;
+    alr_endpoint *ep;
+    if (!open_pair(true, 2000, &srv, &ep))
         return;
-    alr_endpoint *ep = connect_to(srv, 2000);
-    CHECK(ep != NULL);
-    if (!ep) {
-        alr_server_close(srv);
-        return;
-    }
     alr_endpoint_push(ep);
 
     /* 3. a sync callback on its own connection: ALR_EINVAL at once */
@@ -696,16 +704,10 @@ static void test_callbacks(void)
 
 static void test_order(void)
 {
-    alr_server *srv = server(true, 10000);
-    CHECK(srv != NULL);
-    if (!srv)
+    alr_server *srv;
+    alr_endpoint *ep;
+    if (!open_pair(true, 10000, &srv, &ep))
         return;
-    alr_endpoint *ep = connect_to(srv, 10000);
-    CHECK(ep != NULL);
-    if (!ep) {
-        alr_server_close(srv);
-        return;
-    }
     pthread_mutex_lock(&log_mu);
     log_n = log_over = 0;
     pthread_mutex_unlock(&log_mu);
@@ -758,16 +760,10 @@ static unsigned first_on(unsigned tag, pthread_t th, bool *rest)
 
 static void test_scope(void)
 {
-    alr_server *srv = server(true, 10000);
-    CHECK(srv != NULL);
-    if (!srv)
+    alr_server *srv;
+    alr_endpoint *ep;
+    if (!open_pair(true, 10000, &srv, &ep))
         return;
-    alr_endpoint *ep = connect_to(srv, 10000);
-    CHECK(ep != NULL);
-    if (!ep) {
-        alr_server_close(srv);
-        return;
-    }
     recs_clear();
     alr_endpoint_push(ep);
     uint64_t v = 0;
@@ -854,16 +850,10 @@ static void test_scope(void)
 
 static void test_async(void)
 {
-    alr_server *srv = server(true, 10000);
-    CHECK(srv != NULL);
-    if (!srv)
+    alr_server *srv;
+    alr_endpoint *ep;
+    if (!open_pair(true, 10000, &srv, &ep))
         return;
-    alr_endpoint *ep = connect_to(srv, 10000);
-    CHECK(ep != NULL);
-    if (!ep) {
-        alr_server_close(srv);
-        return;
-    }
     recs_clear();
     alr_stats s0;
     memset(&s0, 0, sizeof s0);
@@ -933,16 +923,10 @@ static void on_gate_done(alr_async *h, void *user)
 
 static void test_then_on_reader(void)
 {
-    alr_server *srv = server(false, 2000);
-    CHECK(srv != NULL);
-    if (!srv)
+    alr_server *srv;
+    alr_endpoint *ep;
+    if (!open_pair(false, 2000, &srv, &ep))
         return;
-    alr_endpoint *ep = connect_to(srv, 2000);
-    CHECK(ep != NULL);
-    if (!ep) {
-        alr_server_close(srv);
-        return;
-    }
     alr_endpoint_push(ep);
     atomic_store(&gate_open, false);
     atomic_store(&then_done, 0);
