@@ -237,14 +237,14 @@ static void as_finish(alr_async *h, alr_async_state st, alr_err err, int64_t app
     /* publish, then wake waiters: a waiter counts itself in nwaiters before
      * it reads the state, this stores the state before it reads nwaiters
      * (both sequentially consistent), so one of the two sees the other */
-    atomic_store(&h->state, (int)st);
+    int before = atomic_fetch_or(&h->state, (int)st << ALRI_ST_SHIFT);
     if (atomic_load(&h->nwaiters)) {
         pthread_mutex_lock(&h->mu);
         pthread_cond_broadcast(&h->cv);
         pthread_mutex_unlock(&h->mu);
     }
     /* the callback: whoever of this and alr_async_then comes second runs it */
-    if (atomic_exchange(&h->cbstate, ALRI_CB_DONE) == ALRI_CB_SET) {
+    if (before & ALRI_ST_CB) { /* then() came first: its callback runs here */
         alr_endpoint_push(h->ep); /* the callback may call stubs on the handle's endpoint */
         h->fn(h, h->fn_user);
         alr_endpoint_pop();
@@ -377,9 +377,11 @@ alr_err alr_async_then(alr_async *h, alr_async_fn fn, void *user)
     alr_async_retain(h); /* the callback's */
     h->fn = fn;
     h->fn_user = user;
-    int none = ALRI_CB_NONE;
-    if (atomic_compare_exchange_strong(&h->cbstate, &none, ALRI_CB_SET))
-        return ALR_OK; /* the completion runs it */
+    /* one read-modify-write of the word the completion publishes its state
+     * in: a completion seen before (by a wait, say) means this runs it now,
+     * here; otherwise the completion will find the flag and run it */
+    if ((atomic_fetch_or(&h->state, ALRI_ST_CB) >> ALRI_ST_SHIFT) == ALR_ASYNC_PENDING)
+        return ALR_OK;
     alri_async_unref(h); /* already complete: now, on this thread (never the last reference) */
     alr_endpoint_push(h->ep);
     fn(h, user);
@@ -395,11 +397,10 @@ alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms)
     if (t && t->ncorked) /* the call may still be in this thread's batch */
         alri_cork_flush(t);
     if (t && timeout_ms &&
-        atomic_load_explicit(&h->state, memory_order_acquire) == ALR_ASYNC_PENDING &&
+        alr_async_state_of(h) == ALR_ASYNC_PENDING &&
         atomic_load_explicit(&h->ep->reader_tls, memory_order_relaxed) == t)
         return ALR_EINVAL; /* the reader of h's connection would wait for itself */
-    if (atomic_load_explicit(&h->state, memory_order_acquire) == ALR_ASYNC_PENDING &&
-        timeout_ms) {
+    if (alr_async_state_of(h) == ALR_ASYNC_PENDING && timeout_ms) {
         uint64_t deadline = timeout_ms == ALR_WAIT_FOREVER ? UINT64_MAX
                                                            : alri_now_ms() + timeout_ms;
         pthread_mutex_lock(&h->mu);
@@ -408,7 +409,7 @@ alr_err alr_async_wait(alr_async *h, uint32_t timeout_ms)
             h->cv_init = true;
         }
         atomic_fetch_add(&h->nwaiters, 1);
-        while (atomic_load(&h->state) == ALR_ASYNC_PENDING) {
+        while ((atomic_load(&h->state) >> ALRI_ST_SHIFT) == ALR_ASYNC_PENDING) {
             if (deadline == UINT64_MAX) {
                 pthread_cond_wait(&h->cv, &h->mu);
                 continue;
@@ -446,8 +447,9 @@ alr_async_state alr_async_state_of(const alr_async *h)
 {
     if (!h)
         return ALR_ASYNC_ERROR;
-    return (alr_async_state)atomic_load_explicit(&((alr_async *)h)->state,
-                                                 memory_order_acquire);
+    return (alr_async_state)(atomic_load_explicit(&((alr_async *)h)->state,
+                                                  memory_order_acquire) >>
+                             ALRI_ST_SHIFT);
 }
 
 alr_err alr_async_error(const alr_async *h)
@@ -825,7 +827,6 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     atomic_init(&h->claim, 0);
     atomic_init(&h->state, ALR_ASYNC_PENDING);
     atomic_init(&h->nwaiters, 0);
-    atomic_init(&h->cbstate, ALRI_CB_NONE);
     atomic_init(&h->has_fn, false);
     pthread_mutex_init(&h->mu, NULL);
     alri_ep_ref(ep);

@@ -1163,6 +1163,24 @@ static bool stage_room(alr_endpoint *ep, size_t need)
 
 static bool cork_hold(alr_endpoint *ep, alri_tls *t);
 
+/* A deferred frame was staged and no writer is active (wmu held): who
+ * writes it.  corked: the thread's batch flush, with the flusher (lingering
+ * while appends go on) as the safety net should the batch stall - not for
+ * a quiet cork (the reader); idle: a lone call on an idle connection,
+ * written at once without blocking (what the socket does not take goes to
+ * the flusher); else the flusher, which lingers for company.  Returns a
+ * write error (the caller fails ep after unlocking). */
+static alr_err kick_deferred(alr_endpoint *ep, bool corked, bool quiet, bool idle)
+{
+    if (corked)
+        return quiet || flusher_kick(ep) ? ALR_OK : flush_locked(ep, false, false);
+    if (idle && ep->fl_started)
+        return flush_locked(ep, false, true);
+    if (idle || !flusher_kick(ep))
+        return flush_locked(ep, false, false);
+    return ALR_OK;
+}
+
 /* A reservation is held by the thread's own ring (res: its thread budget,
  * not the endpoint's - it lasts only until the same thread stages the
  * frame, microseconds later, in alr_call_async); the frame that uses it
@@ -1286,22 +1304,15 @@ static int ts_append(alr_endpoint *ep, alri_tls *t, alri_frame *f, const void *b
     alr_err r = ALR_OK;
     pthread_mutex_lock(&ep->wmu);
     if (!ep->writing && !ep->wdead) {
-        if (corked) {
-            if (!flusher_kick(ep))
-                r = flush_locked(ep, false, false);
-        } else {
+        bool idle = false;
+        if (!corked) {
             uint64_t now = now_ns();
             uint64_t last = ep->last_append_ns > ep->last_write_ns ? ep->last_append_ns
                                                                    : ep->last_write_ns;
-            bool idle = ep->slen == 0 && now - last >= quiet_ns(ep);
+            idle = ep->slen == 0 && now - last >= quiet_ns(ep);
             ep->last_append_ns = now;
-            /* idle: a lone call, written at once without blocking; else
-             * the flusher's */
-            if (idle && ep->fl_started)
-                r = flush_locked(ep, false, true);
-            else if (idle || !flusher_kick(ep))
-                r = flush_locked(ep, false, false);
         }
+        r = kick_deferred(ep, corked, false, idle);
     }
     pthread_mutex_unlock(&ep->wmu);
     if (r != ALR_OK) {
@@ -1398,28 +1409,13 @@ alr_err alri_ep_send_ex(alr_endpoint *ep, alri_frame *f, const void *body, size_
     if (ep->writing) {
         if (!defer) /* the writer must not linger with it */
             ep->fl_urgent = true;
-    } else if (corked) {
-        /* written by the batch's flush; the flusher (lingering while
-         * appends go on) is the safety net should the batch stall */
-        if (!ct->cork_quiet && !flusher_kick(ep)) {
-            r = flush_locked(ep, false, false);
-            if (r != ALR_OK) {
-                pthread_mutex_unlock(&ep->wmu);
-                write_failed(ep, r);
-                return r;
-            }
-        }
     } else {
-        /* a deferred frame: at once when the connection is idle (a lone
-         * call), without blocking; else the flusher's */
-        bool nonblock = defer && idle && ep->fl_started; /* else: a blocking write */
-        if (nonblock || !defer || idle || !flusher_kick(ep)) {
-            r = flush_locked(ep, false, nonblock);
-            if (r != ALR_OK) {
-                pthread_mutex_unlock(&ep->wmu);
-                write_failed(ep, r);
-                return r;
-            }
+        r = defer ? kick_deferred(ep, corked, corked && ct->cork_quiet, idle)
+                  : flush_locked(ep, false, false); /* urgent: now, with all that is staged */
+        if (r != ALR_OK) {
+            pthread_mutex_unlock(&ep->wmu);
+            write_failed(ep, r);
+            return r;
         }
     }
     while (wait && !ep->wdead && ep->gen_done < gen)

@@ -322,14 +322,14 @@ struct alr_call {
 struct alr_async {
     atomic_int refs;
     atomic_int claim;          /* 0 pending, 1 claimed: THE completion transition */
-    atomic_int state;          /* alr_async_state, published (release) after the fill */
+    atomic_int state;          /* alr_async_state << ALRI_ST_SHIFT, set once after the
+                                  fill; | ALRI_ST_CB once a callback is registered */
     pthread_mutex_t mu;        /* waiters (cv) */
     pthread_cond_t cv;         /* made by the first waiter (cv_init, under mu) */
     bool cv_init;
     atomic_uint nwaiters;      /* threads in alr_async_wait */
-    atomic_int cbstate;        /* ALRI_CB_*: the callback handshake (lock-free) */
     atomic_bool has_fn;        /* alr_async_then was called */
-    alr_async_fn fn;           /* written before cbstate becomes SET */
+    alr_async_fn fn;           /* written before state gets ALRI_ST_CB */
     void *fn_user;
     alr_endpoint *ep;          /* a reference */
     const alr_method_info *mi;
@@ -354,9 +354,12 @@ struct alr_async {
     alignas(max_align_t) unsigned char inl[64];
 };
 
-/* alr_async.cbstate: no callback yet; one registered (then came first);
- * complete (the completion came first, or took the callback). */
-enum { ALRI_CB_NONE = 0, ALRI_CB_SET = 1, ALRI_CB_DONE = 2 };
+/* alr_async.state: the alr_async_state << ALRI_ST_SHIFT, and ALRI_ST_CB
+ * once alr_async_then registered a callback.  The completion sets the state
+ * bits and then() the flag, each with one atomic OR: whichever comes second
+ * sees the other's bits and runs the callback. */
+#define ALRI_ST_SHIFT 2
+#define ALRI_ST_CB 1
 
 /* Per-thread state (call.c). */
 typedef struct alri_ctx {
