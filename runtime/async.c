@@ -21,16 +21,19 @@
  * call with the same id.
  *
  * References of a handle: its creator's, the calls[] entry's (until the
- * answer/failure), the timer's (while armed), the frame's (until the op is
- * reported done), the callback's (until it has run).  Each handle holds a
- * reference to its endpoint.
+ * answer/failure; a handle is on its endpoint's deadline list only while
+ * its entry waits, so the list needs none), the frame's (until the op is
+ * reported done); a callback runs under its completer's.  Each handle
+ * holds a reference to its endpoint.
  *
- * Lock order: frames mutex (fr_mu) and timer mutex (tm_mu) are leaves;
- * ep->mu and h->mu are never held together with them or with each other,
- * and no user callback runs under any library lock.
+ * Lock order: the frames mutex (fr_mu) is a leaf; the timer mutex (tm_mu)
+ * is taken before an ep->mu by the timer thread only, and never under one;
+ * ep->mu and h->mu are never held together, and no user callback runs under
+ * any library lock.
  */
 #include <stdalign.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,17 +103,71 @@ void alr_async_retain(alr_async *h)
         atomic_fetch_add(&h->refs, 1);
 }
 
+/* Idle handles kept per thread (their mutex initialised): a call takes
+ * one instead of calloc, and the last release on a thread gives it back.
+ * Not under AddressSanitizer, which should see every handle's life. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ALRI_HCACHE 0u
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALRI_HCACHE 0u
+#endif
+#endif
+#ifndef ALRI_HCACHE
+#define ALRI_HCACHE 256u
+#endif
+
 void alri_async_unref(alr_async *h)
 {
     if (!h || atomic_fetch_sub(&h->refs, 1) != 1)
         return;
     free(h->text);
     alr_arena_free(h->arena);
-    pthread_mutex_destroy(&h->mu);
     if (h->cv_init)
         pthread_cond_destroy(&h->cv);
     alri_ep_unref(h->ep);
+    pthread_mutex_destroy(&h->mu);
+    alri_tls *t = alri_tls_peek();
+    if (ALRI_HCACHE && t && t->nhfree + 1 <= ALRI_HCACHE) {
+        h->lnext = t->hfree;
+        t->hfree = h;
+        t->nhfree++;
+        return;
+    }
     free(h);
+}
+
+void alri_async_cache_free(alri_tls *t)
+{
+    while (t->hfree) {
+        alr_async *h = t->hfree;
+        t->hfree = h->lnext;
+        free(h);
+    }
+    t->nhfree = 0;
+}
+
+/* A zeroed handle with one reference (the creator's); NULL: no memory. */
+static alr_async *as_new(alri_tls *t)
+{
+    alr_async *h = t->hfree;
+    if (h) {
+        t->hfree = h->lnext;
+        t->nhfree--;
+        memset(h, 0, offsetof(alr_async, inl));
+    } else {
+        h = calloc(1, sizeof *h);
+        if (!h)
+            return NULL;
+    }
+    pthread_mutex_init(&h->mu, NULL);
+    atomic_init(&h->refs, 1);
+    atomic_init(&h->claim, 0);
+    atomic_init(&h->state, ALR_ASYNC_PENDING);
+    atomic_init(&h->nwaiters, 0);
+    atomic_init(&h->has_fn, false);
+    atomic_init(&h->armed, false);
+    return h;
 }
 
 void alr_async_release(alr_async *h)
@@ -120,49 +177,167 @@ void alr_async_release(alr_async *h)
 
 /* ================================================================ the timer */
 
-static pthread_mutex_t tm_mu = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * DEADLINES.  Each endpoint keeps its armed handles in a list ordered by
+ * deadline (ep->tm_head/tm_tail), under ep->mu - the lock a call already
+ * holds to take its call id, and the reader to free it at the answer: arming
+ * and disarming cost no lock of their own.  Deadlines mostly grow, so an
+ * insert walks from the tail and is O(1) in practice.
+ *
+ * One timer thread (started on first need) sleeps until tm_wake, the
+ * earliest deadline it saw, then scans its endpoints: it fires the due
+ * handles (unlinked under ep->mu, completed without it) and computes the
+ * next wake.  An endpoint is on the timer's list (tm_reg, a reference)
+ * while it has armed handles; the scan drops the others.
+ *
+ * An arm needs no wake-up when the endpoint is listed and the timer will
+ * wake no later than the new deadline anyway (its scan re-reads every
+ * list).  tm_wake is 0 while a scan runs: an arm seeing 0 always kicks, and
+ * a kick during a scan makes the timer scan again before it sleeps.  The
+ * store of 0 comes before the scan takes each ep->mu, and an arm reads
+ * tm_wake after releasing ep->mu, so an arm the scan did not see reads 0 or
+ * the wake time computed after it.
+ *
+ * Deadlines use the coarse monotonic clock plus its resolution (a read
+ * costs a few ns, not a vDSO clock_gettime); the timer tests them against
+ * the precise one, so a call never times out early, and at most one tick
+ * (typically 1-4 ms) late.
+ */
+
+static pthread_mutex_t tm_mu = PTHREAD_MUTEX_INITIALIZER; /* a leaf lock */
 static pthread_cond_t tm_cv;
-static bool tm_started;
-static alr_async *tm_head, *tm_tail; /* armed handles by deadline */
+static bool tm_started, tm_rescan;
+static alr_endpoint *tm_eps;      /* endpoints with armed handles (each a reference) */
+static atomic_ullong tm_wake;     /* when the timer wakes next (UINT64_MAX: idle; 0: scanning) */
 
 static void as_fire(alr_async *h, alr_async_state st);
+
+static uint64_t coarse_res_ms = UINT64_MAX;
+
+uint64_t alri_deadline_ms(uint32_t timeout_ms)
+{
+    struct timespec ts;
+    uint64_t res = __atomic_load_n(&coarse_res_ms, __ATOMIC_RELAXED);
+    if (res == UINT64_MAX) {
+        struct timespec r;
+        res = clock_getres(CLOCK_MONOTONIC_COARSE, &r) == 0
+                  ? (uint64_t)r.tv_sec * 1000u + ((uint64_t)r.tv_nsec + 999999u) / 1000000u
+                  : 0;
+        __atomic_store_n(&coarse_res_ms, res, __ATOMIC_RELAXED);
+    }
+    if (res == 0 || res > 100 || clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0)
+        return alri_now_ms() + timeout_ms; /* no usable coarse clock */
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u + res + timeout_ms;
+}
+
+/* Fires ep's due handles; returns its next deadline (UINT64_MAX: none). */
+static uint64_t timer_scan_ep(alr_endpoint *ep, uint64_t now)
+{
+    for (;;) {
+        pthread_mutex_lock(&ep->mu);
+        alr_async *h = ep->tm_head;
+        if (!h || h->deadline > now) {
+            uint64_t next = h ? h->deadline : UINT64_MAX;
+            pthread_mutex_unlock(&ep->mu);
+            return next;
+        }
+        ep->tm_head = h->tnext;
+        if (ep->tm_head)
+            ep->tm_head->tprev = NULL;
+        else
+            ep->tm_tail = NULL;
+        h->tnext = NULL;
+        atomic_store_explicit(&h->armed, false, memory_order_relaxed);
+        /* alive: its calls[] entry holds a reference until the answer,
+         * which unlinks it first under ep->mu */
+        alr_async_retain(h);
+        pthread_mutex_unlock(&ep->mu);
+        as_fire(h, ALR_ASYNC_TIMED_OUT);
+        alri_async_unref(h);
+    }
+}
 
 static void *timer_main(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&tm_mu);
     for (;;) {
-        if (!tm_head) {
-            pthread_cond_wait(&tm_cv, &tm_mu);
-            continue;
-        }
-        alr_async *h = tm_head;
-        if (alri_now_ms() < h->deadline) {
-            struct timespec ts = abs_ms(h->deadline);
-            pthread_cond_timedwait(&tm_cv, &tm_mu, &ts);
-            continue;
-        }
-        tm_head = h->tnext;
-        if (tm_head)
-            tm_head->tprev = NULL;
-        else
-            tm_tail = NULL;
-        h->armed = false; /* the list's reference passes to this thread */
+        tm_rescan = false;
+        atomic_store(&tm_wake, 0); /* scanning: every arm kicks */
+        alr_endpoint *list = tm_eps;
+        tm_eps = NULL; /* taken: put back below, or dropped */
         pthread_mutex_unlock(&tm_mu);
-        as_fire(h, ALR_ASYNC_TIMED_OUT);
-        alri_async_unref(h);
+        uint64_t now = alri_now_ms(), next = UINT64_MAX;
+        alr_endpoint *keep = NULL, *drop = NULL;
+        while (list) {
+            alr_endpoint *ep = list;
+            list = ep->tm_next;
+            uint64_t d = timer_scan_ep(ep, now);
+            if (d < next)
+                next = d;
+            ep->tm_next = d == UINT64_MAX ? drop : keep;
+            if (d == UINT64_MAX)
+                drop = ep;
+            else
+                keep = ep;
+        }
         pthread_mutex_lock(&tm_mu);
+        /* an endpoint with nothing armed leaves the list, unless an arm
+         * since the scan put something there (it would find tm_reg and
+         * not kick) */
+        while (drop) {
+            alr_endpoint *ep = drop;
+            drop = ep->tm_next;
+            pthread_mutex_lock(&ep->mu); /* tm_mu then ep->mu: only here, and arms
+                                            never take tm_mu under ep->mu */
+            bool empty = ep->tm_head == NULL;
+            if (!empty && ep->tm_head->deadline < next)
+                next = ep->tm_head->deadline;
+            pthread_mutex_unlock(&ep->mu);
+            if (empty) {
+                atomic_store(&ep->tm_reg, false);
+                pthread_mutex_unlock(&tm_mu);
+                alri_ep_unref(ep); /* may free it: never under a lock */
+                pthread_mutex_lock(&tm_mu);
+            } else {
+                ep->tm_next = keep;
+                keep = ep;
+            }
+        }
+        while (keep) { /* back, after those registered meanwhile */
+            alr_endpoint *ep = keep;
+            keep = ep->tm_next;
+            ep->tm_next = tm_eps;
+            tm_eps = ep;
+        }
+        if (tm_rescan)
+            continue;
+        atomic_store(&tm_wake, next);
+        if (next == UINT64_MAX) {
+            pthread_cond_wait(&tm_cv, &tm_mu);
+        } else {
+            struct timespec ts = abs_ms(next);
+            pthread_cond_timedwait(&tm_cv, &tm_mu, &ts);
+        }
     }
     return NULL;
 }
 
-/* Arms h's deadline (a reference for the list); false when the timer
- * thread cannot be started. */
-static bool timer_arm(alr_async *h)
+/* Lists ep with the timer and wakes it to rescan when it would sleep past
+ * deadline; false when the timer thread cannot be started.  No lock held
+ * (ep->mu released after the arm). */
+static bool timer_kick(alr_endpoint *ep, uint64_t deadline)
 {
+    /* the usual case, lock-free: listed, and the timer wakes in time anyway
+     * (tm_wake read first: a drop clears tm_reg before it publishes the
+     * next wake) */
+    uint64_t w0 = atomic_load(&tm_wake);
+    if (w0 != 0 && w0 <= deadline && atomic_load(&ep->tm_reg))
+        return true;
     pthread_mutex_lock(&tm_mu);
     if (!tm_started) {
         cond_init_mono(&tm_cv);
+        atomic_store(&tm_wake, UINT64_MAX);
         pthread_t th;
         if (alri_thread_start(&th, timer_main, NULL) != 0) {
             pthread_cond_destroy(&tm_cv);
@@ -172,47 +347,66 @@ static bool timer_arm(alr_async *h)
         pthread_detach(th);
         tm_started = true;
     }
-    alr_async_retain(h);
-    h->armed = true;
-    alr_async *a = tm_tail; /* deadlines mostly grow: insert from the tail */
-    while (a && a->deadline > h->deadline)
-        a = a->tprev;
-    h->tprev = a;
-    h->tnext = a ? a->tnext : tm_head;
-    if (h->tnext)
-        h->tnext->tprev = h;
-    else
-        tm_tail = h;
-    if (a)
-        a->tnext = h;
-    else
-        tm_head = h;
-    if (tm_head == h)
+    if (!atomic_load(&ep->tm_reg)) {
+        atomic_store(&ep->tm_reg, true);
+        alri_ep_ref(ep);
+        ep->tm_next = tm_eps;
+        tm_eps = ep;
+    }
+    uint64_t w = atomic_load(&tm_wake);
+    if (w == 0 || deadline < w) {
+        tm_rescan = true;
         pthread_cond_signal(&tm_cv);
+    }
     pthread_mutex_unlock(&tm_mu);
     return true;
 }
 
+/* Puts h on its endpoint's deadline list (ep->mu held); true when the
+ * timer must be told (timer_kick, after ep->mu is released). */
+static bool timer_arm_locked(alr_endpoint *ep, alr_async *h)
+{
+    alr_async *a = ep->tm_tail; /* deadlines mostly grow: insert from the tail */
+    while (a && a->deadline > h->deadline)
+        a = a->tprev;
+    h->tprev = a;
+    h->tnext = a ? a->tnext : ep->tm_head;
+    if (h->tnext)
+        h->tnext->tprev = h;
+    else
+        ep->tm_tail = h;
+    if (a)
+        a->tnext = h;
+    else
+        ep->tm_head = h;
+    atomic_store_explicit(&h->armed, true, memory_order_relaxed);
+    return ep->tm_head == h;
+}
+
+/* The answer's or the failure's side (ep->mu held). */
+void alri_async_disarm_locked(alr_endpoint *ep, alr_async *h)
+{
+    if (!atomic_load_explicit(&h->armed, memory_order_relaxed))
+        return;
+    if (h->tprev)
+        h->tprev->tnext = h->tnext;
+    else
+        ep->tm_head = h->tnext;
+    if (h->tnext)
+        h->tnext->tprev = h->tprev;
+    else
+        ep->tm_tail = h->tprev;
+    h->tprev = h->tnext = NULL;
+    atomic_store_explicit(&h->armed, false, memory_order_relaxed);
+}
+
 static void timer_disarm(alr_async *h)
 {
-    bool drop = false;
-    pthread_mutex_lock(&tm_mu);
-    if (h->armed) {
-        if (h->tprev)
-            h->tprev->tnext = h->tnext;
-        else
-            tm_head = h->tnext;
-        if (h->tnext)
-            h->tnext->tprev = h->tprev;
-        else
-            tm_tail = h->tprev;
-        h->tprev = h->tnext = NULL;
-        h->armed = false;
-        drop = true;
-    }
-    pthread_mutex_unlock(&tm_mu);
-    if (drop)
-        alri_async_unref(h); /* never the last: the completer holds one */
+    if (!atomic_load_explicit(&h->armed, memory_order_relaxed))
+        return; /* unlinked for good (nothing arms a handle twice) */
+    pthread_mutex_lock(&h->ep->mu);
+    alri_async_disarm_locked(h->ep, h);
+    pthread_mutex_unlock(&h->ep->mu);
 }
 
 /* ================================================================ completion */
@@ -245,10 +439,10 @@ static void as_finish(alr_async *h, alr_async_state st, alr_err err, int64_t app
     }
     /* the callback: whoever of this and alr_async_then comes second runs it */
     if (before & ALRI_ST_CB) { /* then() came first: its callback runs here */
+        /* the completer's reference keeps h alive through it */
         alr_endpoint_push(h->ep); /* the callback may call stubs on the handle's endpoint */
         h->fn(h, h->fn_user);
         alr_endpoint_pop();
-        alri_async_unref(h); /* the callback's reference */
     }
     frame_op_done(h, st);
 }
@@ -374,7 +568,8 @@ alr_err alr_async_then(alr_async *h, alr_async_fn fn, void *user)
         return ALR_EINVAL;
     if (atomic_exchange(&h->has_fn, true))
         return ALR_EINVAL; /* a second then */
-    alr_async_retain(h); /* the callback's */
+    /* no reference for the callback: whoever runs it holds one (the
+     * completer in as_finish, the caller here) */
     h->fn = fn;
     h->fn_user = user;
     /* one read-modify-write of the word the completion publishes its state
@@ -382,8 +577,7 @@ alr_err alr_async_then(alr_async *h, alr_async_fn fn, void *user)
      * here; otherwise the completion will find the flag and run it */
     if ((atomic_fetch_or(&h->state, ALRI_ST_CB) >> ALRI_ST_SHIFT) == ALR_ASYNC_PENDING)
         return ALR_OK;
-    alri_async_unref(h); /* already complete: now, on this thread (never the last reference) */
-    alr_endpoint_push(h->ep);
+    alr_endpoint_push(h->ep); /* already complete: now, on this thread */
     fn(h, user);
     alr_endpoint_pop();
     return ALR_OK;
@@ -820,22 +1014,16 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
                            ? t->timeouts[t->ntimeouts - 1]
                            : mi->deadline_ms ? mi->deadline_ms : ep->cfg.call_timeout_ms;
 
-    alr_async *h = calloc(1, sizeof *h);
+    alr_async *h = as_new(t);
     if (!h)
         return call_fail(ALR_ENOMEM, "out of memory");
-    atomic_init(&h->refs, 1);
-    atomic_init(&h->claim, 0);
-    atomic_init(&h->state, ALR_ASYNC_PENDING);
-    atomic_init(&h->nwaiters, 0);
-    atomic_init(&h->has_fn, false);
-    pthread_mutex_init(&h->mu, NULL);
     alri_ep_ref(ep);
     h->ep = ep;
     h->mi = mi;
     h->method = method;
     h->ostatus = ostatus;
     h->timeout_ms = timeout;
-    h->deadline = alri_now_ms() + timeout;
+    h->deadline = alri_deadline_ms(timeout);
 
     /* flow control: room in the send budgets first (waits up to the
      * deadline), then a place among the async calls in flight */
@@ -903,12 +1091,13 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     unsigned own = slot->owner == t->owner ? ALRI_SEND_OWN : 0u;
     alri_frame sf;
     bool scope = alri_scope_check(slot, t, &sf);
+    bool kick = timer_arm_locked(ep, h);
     atomic_fetch_add(&ep->ncallers, 1);
     pthread_mutex_unlock(&ep->mu);
     if (scope) /* staged before the CALL: the peer applies it first */
         (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER | ALRI_SEND_OWN, 0);
 
-    if (!timer_arm(h)) {
+    if (kick && !timer_kick(ep, h->deadline)) {
         /* no timer thread: the call cannot have a deadline; fail it now
          * (the entry keeps the id until the answer) */
         cancel = true;

@@ -52,6 +52,7 @@ static void tls_destroy(void *p)
         alr_arena_free(t->arenas[i]);
     alr_arena_free(t->scratch);
     free(t->ebuf.data);
+    alri_async_cache_free(t);
     free(t);
 }
 

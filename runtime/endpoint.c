@@ -513,6 +513,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
                      * written still reserves the id (HELD) */
                     p->async->lnext = failed;
                     failed = p->async;
+                    alri_async_disarm_locked(ep, p->async);
                     p->async = NULL;
                     alri_ep_async_done(ep);
                     p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
@@ -1895,6 +1896,7 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
         alri_pending *p = s && f->call_id < s->ncalls ? &s->calls[f->call_id] : NULL;
         if (p && p->state == ALRI_CALL_WAITING && p->async) { /* an async call */
             alr_async *h = p->async;
+            alri_async_disarm_locked(ep, h);
             p->async = NULL;
             alri_ep_async_done(ep);
             if (h->ostatus)
@@ -2006,6 +2008,7 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
                 if (p->state == ALRI_CALL_WAITING && p->async && p->seq < f->token) {
                     p->async->lnext = ok;
                     ok = p->async;
+                    alri_async_disarm_locked(ep, p->async);
                     p->async = NULL;
                     alri_ep_async_done(ep);
                     s->nostatus--;

@@ -53,7 +53,7 @@
 #define ALRI_DEFAULT_THREAD_SEND_BUDGET (4u * 1024u * 1024u)
 #define ALRI_DEFAULT_ENDPOINT_SEND_BUDGET (16u * 1024u * 1024u)
 #define ALRI_DEFAULT_MAX_ASYNC_OUTSTANDING 65536u
-#define ALRI_DEFAULT_MAX_BATCH_FRAMES 32u
+#define ALRI_DEFAULT_MAX_BATCH_FRAMES 256u
 /* Quiet / idle: no deferred append for this long (or flush_delay_us / 20
  * if longer) ends the flusher's lingering, and lets a deferred frame
  * finding the stage empty and no writer be written at once (a lone call
@@ -259,6 +259,11 @@ struct alr_endpoint {
                                   adds in steps of up to 4 KiB; may dip below 0) */
     atomic_bool wdead_a;       /* wdead, for the lock-free path */
     uint32_t nasync;           /* under mu: async calls in flight (calls[] entries) */
+    alr_async *tm_head, *tm_tail; /* under mu: armed async calls by deadline (async.c,
+                                     "the timer") */
+    atomic_bool tm_reg;        /* on the timer's list (a reference; written under its
+                                  mutex) */
+    alr_endpoint *tm_next;     /* the timer's list */
     alri_group *groups;        /* under mu: the peer's pool scopes */
     uint32_t ngroups;
     /* statistics (alr_endpoint_stats): relaxed atomics */
@@ -335,10 +340,11 @@ struct alr_async {
     const alr_method_info *mi;
     uint32_t method, snum, id, timeout_ms;
     bool ostatus;              /* a tracked oneway status call */
-    /* the timer (its mutex) */
+    /* the timer: on ep's deadline list (under ep->mu; armed is read
+       without it as a hint - once false it stays false) */
     uint64_t deadline;
     alr_async *tprev, *tnext;
-    bool armed;
+    atomic_bool armed;
     /* the frame (the frames mutex) */
     alr_frame *frame;
     alr_async *fprev, *fnext;
@@ -360,6 +366,14 @@ struct alr_async {
  * sees the other's bits and runs the callback. */
 #define ALRI_ST_SHIFT 2
 #define ALRI_ST_CB 1
+
+/* The deadline of a call of timeout_ms started now, on the alri_now_ms()
+ * clock, never earlier than the precise one (async.c). */
+uint64_t alri_deadline_ms(uint32_t timeout_ms);
+/* Frees the idle handles a thread keeps (its state is going away). */
+void alri_async_cache_free(alri_tls *t);
+/* Takes h off ep's deadline list (ep->mu held; async.c). */
+void alri_async_disarm_locked(alr_endpoint *ep, alr_async *h);
 
 /* Per-thread state (call.c). */
 typedef struct alri_ctx {
@@ -424,6 +438,8 @@ struct alri_tls {
     uint32_t nscoped, scoped_cap;
     char errtext[ALRI_ERRTEXT];
     int64_t app_code;
+    alr_async *hfree;          /* idle async handles (async.c), through lnext */
+    uint32_t nhfree;
 };
 
 /* ---- call.c ---- */

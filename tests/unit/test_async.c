@@ -193,6 +193,60 @@ static void test_deadline(void)
     alr_async_release(h);
 }
 
+/* Deadlines out of order and across endpoints (each endpoint keeps its
+ * own list; one timer thread sleeps until the earliest): a short deadline
+ * armed after a long one fires first, on the same endpoint and on another,
+ * and a deadline armed after the timer let go of an idle endpoint still
+ * fires. */
+static void test_deadline_order(void)
+{
+    alr_endpoint *ep2 = connect_ep();
+    CHECK(ep2 != NULL);
+    if (!ep2)
+        return;
+    alr_timeout_push(4000);
+    alr_async *hlong = start_sleep(5000);
+    alr_timeout_pop();
+    alr_timeout_push(60);
+    alr_async *hshort = start_sleep(5000);
+    alr_timeout_pop();
+    alr_endpoint_push(ep2);
+    alr_timeout_push(60);
+    alr_async *h2 = start_sleep(5000);
+    alr_timeout_pop();
+    alr_endpoint_pop();
+    CHECK(hlong != NULL && hshort != NULL && h2 != NULL);
+    if (hshort)
+        CHECK_EQ_INT(alr_async_wait(hshort, ALR_WAIT_FOREVER), ALR_ETIMEDOUT);
+    if (h2)
+        CHECK_EQ_INT(alr_async_wait(h2, ALR_WAIT_FOREVER), ALR_ETIMEDOUT);
+    if (hlong) /* the short ones did not wait for it */
+        CHECK_EQ_INT(alr_async_state_of(hlong), ALR_ASYNC_PENDING);
+
+    /* ep2 has nothing armed now: the timer drops it at its next scan (the
+     * long deadline's wake at the latest); a new deadline there fires */
+    sleep_ms(100);
+    alr_endpoint_push(ep2);
+    alr_timeout_push(50);
+    alr_async *h3 = start_sleep(5000);
+    alr_timeout_pop();
+    alr_endpoint_pop();
+    CHECK(h3 != NULL);
+    if (h3) {
+        CHECK_EQ_INT(alr_async_wait(h3, 3000), ALR_ETIMEDOUT);
+        CHECK(strstr(alr_async_error_text(h3), "no answer within 50 ms") != NULL);
+    }
+    if (hlong) {
+        CHECK_EQ_INT(alr_async_cancel(hlong), ALR_OK);
+        CHECK_EQ_INT(alr_async_state_of(hlong), ALR_ASYNC_CANCELLED);
+    }
+    alr_async_release(hlong);
+    alr_async_release(hshort);
+    alr_async_release(h2);
+    alr_async_release(h3);
+    alr_endpoint_close(ep2);
+}
+
 static void test_cancel(void)
 {
     int before = atomic_load(&cancels_seen);
@@ -599,6 +653,7 @@ int main(void)
         alr_endpoint_push(ep);
         TEST_RUN(test_callback_and_wait);
         TEST_RUN(test_deadline);
+        TEST_RUN(test_deadline_order);
         TEST_RUN(test_cancel);
         TEST_RUN(test_frame);
         TEST_RUN(test_nested);
