@@ -136,17 +136,22 @@ struct async_run {
     alr_endpoint *ep;
     int shape;              /* SHAPE_*: which method */
     const void *value;      /* echo: the data (its id replaced per call) */
-    int checked;            /* the first echo was compared in full */
+    atomic_int checked;     /* the first echo was compared in full */
+    /* stop and timed are written under mu, read without it by a callback's
+     * fast path (a call that is neither timed nor the last) */
+    atomic_int stop, timed;
+    _Atomic uint64_t ops;   /* calls done in the window (one thread counts, once
+                               the window is open: a relaxed load and store) */
     pthread_mutex_t mu; /* guards what follows (the callbacks run on the reader,
                            the first calls' on the main thread) */
     pthread_cond_t cv;  /* done: in_flight reached 0 after stop */
     _Atomic uint64_t next_a; /* lane_start runs on the main thread and in callbacks */
     uint64_t t_warm_ns, t_end_ns;
-    int timed, stop, failed;
+    int failed;
     long in_flight;
     latrec *lat;
     result *res;
-    uint64_t t0_ns, ops;
+    uint64_t t0_ns;
     uint64_t cpu0;
 };
 
@@ -226,6 +231,21 @@ static int lane_start(lane *l)
     return 0;
 }
 
+/* lane l's next call (from its previous one's callback: the handle's
+ * endpoint is current there) */
+static void lane_next(lane *l)
+{
+    async_run *r = l->run;
+    if (lane_start(l) != 0) {
+        pthread_mutex_lock(&r->mu);
+        r->failed = 1;
+        r->stop = 1;
+        if (--r->in_flight == 0)
+            pthread_cond_signal(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
 static void async_done(alr_async *h, void *user)
 {
     lane *l = user;
@@ -259,6 +279,15 @@ static void async_done(alr_async *h, void *user)
         want = l->a + B_VALUE;
         break;
     }
+    }
+    /* the usual call: right, not timed, the run goes on - no lock */
+    if (v && got == want && !l->sampled && atomic_load_explicit(&r->checked, memory_order_relaxed) &&
+        !atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+        if (atomic_load_explicit(&r->timed, memory_order_relaxed))
+            atomic_store_explicit(&r->ops, atomic_load_explicit(&r->ops, memory_order_relaxed) + 1,
+                                  memory_order_relaxed);
+        lane_next(l);
+        return;
     }
     pthread_mutex_lock(&r->mu);
     int again = 0;
@@ -304,19 +333,8 @@ static void async_done(alr_async *h, void *user)
     if (!again && --r->in_flight == 0)
         pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
-    if (again) {
-        /* the reader has no current endpoint: the call needs one */
-        alr_endpoint_push(r->ep);
-        int bad = lane_start(l);
-        alr_endpoint_pop();
-        if (bad) {
-            pthread_mutex_lock(&r->mu);
-            r->failed = r->stop = 1;
-            if (--r->in_flight == 0)
-                pthread_cond_signal(&r->cv);
-            pthread_mutex_unlock(&r->mu);
-        }
-    }
+    if (again)
+        lane_next(l);
 }
 
 /* --inflight lanes, each starting its next call from the previous one's

@@ -1082,7 +1082,13 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     p->async = h;
     p->holds = 0;
     p->seq = UINT64_MAX;
-    alr_async_retain(h); /* the entry's */
+    /* the entry's reference: outside a frame no other thread can see h
+     * yet (ep->mu is held until the entry is complete) - no atomic add */
+    if (fr)
+        alr_async_retain(h);
+    else
+        atomic_store_explicit(&h->refs, atomic_load_explicit(&h->refs, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
     slot->nbusy++;
     if (ostatus)
         slot->nostatus++;
@@ -1092,7 +1098,8 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     alri_frame sf;
     bool scope = alri_scope_check(slot, t, &sf);
     bool kick = timer_arm_locked(ep, h);
-    atomic_fetch_add(&ep->ncallers, 1);
+    /* not counted in ep->ncallers: h's reference keeps ep (its stages
+     * too) valid, and once ep fails a send is refused */
     pthread_mutex_unlock(&ep->mu);
     if (scope) /* staged before the CALL: the peer applies it first */
         (void)alri_ep_send_ex(ep, &sf, NULL, 0, NULL, ALRI_SEND_DEFER | ALRI_SEND_OWN, 0);
@@ -1126,7 +1133,6 @@ static alr_err start(alri_tls *t, const alr_iface *iface, uint32_t method, const
     }
     if (cancel)
         (void)alr_async_cancel(h);
-    alri_caller_leave(ep);
     *out = h;
     return ALR_OK;
 }

@@ -1793,6 +1793,30 @@ static int run_inline(alr_endpoint *ep, const alri_frame *f, const uint8_t *body
     return atomic_load(&ep->state) == ALRI_EP_OPEN ? 1 : 0;
 }
 
+/* The async call a REPLY or ERROR answers, taken out of its calls[] entry
+ * (ep->mu held, ep open); NULL when the frame answers no async call (the
+ * caller sees to it). */
+static alr_async *reply_take_locked(alr_endpoint *ep, const alri_frame *f)
+{
+    alri_slot *s = alri_slot_find(ep, f->slot);
+    alri_pending *p = s && f->call_id < s->ncalls ? &s->calls[f->call_id] : NULL;
+    if (!p || p->state != ALRI_CALL_WAITING || !p->async)
+        return NULL;
+    alr_async *h = p->async;
+    alri_async_disarm_locked(ep, h);
+    p->async = NULL;
+    alri_ep_async_done(ep);
+    if (h->ostatus)
+        s->nostatus--;
+    p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
+    alri_call_id_freed(s, p);
+    if (!p->holds) {
+        s->nbusy--;
+        alri_slot_maybe_free(ep, s);
+    }
+    return h;
+}
+
 /* Handles one complete frame; false: stop reading (the endpoint failed). */
 static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
                      alri_slot **held)
@@ -1892,25 +1916,14 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
             pthread_mutex_unlock(&ep->mu);
             return false;
         }
-        alri_slot *s = alri_slot_find(ep, f->slot);
-        alri_pending *p = s && f->call_id < s->ncalls ? &s->calls[f->call_id] : NULL;
-        if (p && p->state == ALRI_CALL_WAITING && p->async) { /* an async call */
-            alr_async *h = p->async;
-            alri_async_disarm_locked(ep, h);
-            p->async = NULL;
-            alri_ep_async_done(ep);
-            if (h->ostatus)
-                s->nostatus--;
-            p->state = p->holds ? ALRI_CALL_HELD : ALRI_CALL_FREE;
-            alri_call_id_freed(s, p);
-            if (!p->holds) {
-                s->nbusy--;
-                alri_slot_maybe_free(ep, s);
-            }
+        alr_async *h = reply_take_locked(ep, f);
+        if (h) { /* an async call */
             pthread_mutex_unlock(&ep->mu);
             alri_async_answer(h, f, body, ALR_OK); /* decoded from rbuf: no copy */
             return true;
         }
+        alri_slot *s = alri_slot_find(ep, f->slot);
+        alri_pending *p = s && f->call_id < s->ncalls ? &s->calls[f->call_id] : NULL;
         if (p && p->state == ALRI_CALL_WAITING) {
             alri_msg *m = msg_new(f, body); /* for the waiting thread */
             if (!m) {
@@ -2064,6 +2077,51 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
 
 /* Dispatches every complete frame in rbuf; *need: the size of a frame not
  * complete yet (0: none).  False: stop reading (the endpoint failed). */
+/* A run of answers to async calls at rbuf[off..]: their entries are
+ * taken under one ep->mu, then each is completed (decoded from rbuf,
+ * callbacks run) without it.  Returns where the run ended: off when the
+ * first frame is not such an answer (dispatch() then sees to it). */
+static size_t reply_run(alr_endpoint *ep, alri_tls *t, size_t off, uint32_t max_frame)
+{
+    enum { RUN = 32 };
+    struct {
+        alr_async *h;
+        alri_frame f;
+        size_t body;
+    } run[RUN];
+    unsigned n = 0;
+    pthread_mutex_lock(&ep->mu);
+    if (atomic_load(&ep->state) == ALRI_EP_OPEN) {
+        while (n < RUN && off < ep->rlen) {
+            alri_frame f;
+            if (alri_frame_decode(ep->rbuf + off, ep->rlen - off, max_frame, &f) != ALR_OK ||
+                (f.kind != ALRI_FRAME_REPLY && f.kind != ALRI_FRAME_ERROR))
+                break;
+            size_t total = (size_t)f.hdr_len + f.body_len;
+            if (ep->rlen - off < total)
+                break;
+            alr_async *h = reply_take_locked(ep, &f);
+            if (!h)
+                break;
+            run[n].h = h;
+            run[n].f = f;
+            run[n].body = off + f.hdr_len;
+            n++;
+            off += total;
+        }
+    }
+    pthread_mutex_unlock(&ep->mu);
+    atomic_fetch_add_explicit(&ep->frames_received, n, memory_order_relaxed);
+    /* each was answered by its frame: completed even should one of them
+     * fail the endpoint (an undecodable reply) */
+    for (unsigned i = 0; i < n; i++) {
+        alri_async_answer(run[i].h, &run[i].f, ep->rbuf + run[i].body, ALR_OK);
+        if (t && t->ncorked && t->cork_frames >= t->cork_limit)
+            alri_cork_flush(t);
+    }
+    return off;
+}
+
 static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
 {
     uint32_t max_frame = ep->cfg.max_message + 64u;
@@ -2094,6 +2152,13 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
         }
         if (held && f.kind != ALRI_FRAME_CALL && f.kind != ALRI_FRAME_ONEWAY)
             held_release(ep, &held);
+        if (f.kind == ALRI_FRAME_REPLY || f.kind == ALRI_FRAME_ERROR) {
+            size_t o = reply_run(ep, t, off, max_frame);
+            if (o > off) {
+                off = o;
+                continue;
+            }
+        }
         if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len, &held)) {
             ok = false;
             break;
