@@ -8,14 +8,16 @@
 # table of medians with ratios to the TCP floor of the same placement.
 #
 #   bench/run_rpc.sh [--dir D] [--runs N] [--seconds S] [--warmup W]
-#                    [--inflight N] [--new] [--table] [ROWSET...]
+#                    [--inflight N] [--deep N] [--new] [--table] [ROWSET...]
 #
 # ROWSET: floor | grpc | capnp | alr.  Results accumulate in D/rpc/
 # (runs.tsv: one record per run; runs.log: every result line; meta); --new
 # clears them first; --table prints the table of everything in D/rpc/.  With no
 # ROWSET: --table alone prints the table; nothing at all means --new --table and
 # every rowset whose programs are built.  Defaults: D=build/bench, 5 runs of
-# 1 s after 0.2 s of warm-up, 128 calls in flight in async rows.
+# 1 s after 0.2 s of warm-up, 128 calls in flight in async rows, and 1024 in
+# the *-async-deep rows (every implementation's async call at both depths:
+# a peer may do better at one than at the other).
 # BENCH_CPUS="A B" (default "0 1"): the client runs on core A, the server on
 # core B (cross) or A (same).
 #
@@ -37,6 +39,7 @@ RUNS=5
 SECS=1
 WARM=0.2
 INFLIGHT=128
+DEEP=1024
 NEW=0
 TABLE=0
 SETS=()
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
         --seconds) SECS=$2; shift 2 ;;
         --warmup) WARM=$2; shift 2 ;;
         --inflight) INFLIGHT=$2; shift 2 ;;
+        --deep) DEEP=$2; shift 2 ;;
         --new) NEW=1; shift ;;
         --table) TABLE=1; shift ;;
         floor|grpc|capnp|alr) SETS+=("$1"); shift ;;
@@ -59,6 +63,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs: a positive integer"
 [[ $INFLIGHT =~ ^[1-9][0-9]*$ ]] || die "--inflight: a positive integer"
+[[ $DEEP =~ ^[1-9][0-9]*$ ]] || die "--deep: a positive integer"
 [[ $SECS =~ ^[0-9]*\.?[0-9]+$ ]] && awk "BEGIN{exit !($SECS > 0)}" || die "--seconds: a positive number"
 [[ $WARM =~ ^[0-9]*\.?[0-9]+$ ]] || die "--warmup: a number"
 if [ ${#SETS[@]} -eq 0 ] && [ $TABLE = 0 ]; then
@@ -106,6 +111,7 @@ rowset_grpc() {
     fi
     add_row grpc-sync latency "$DIR/grpc_server" "$DIR/grpc_client" sync 1
     add_row grpc-async throughput "$DIR/grpc_server" "$DIR/grpc_client" async "$INFLIGHT"
+    add_row grpc-async-deep throughput "$DIR/grpc_server" "$DIR/grpc_client" async "$DEEP"
 }
 
 # Cap'n Proto: bench/capnp/server.cc, bench/capnp/client.cc (make bench-capnp);
@@ -120,12 +126,13 @@ rowset_capnp() {
     fi
     add_row capnp-sync latency "$DIR/capnp_server" "$DIR/capnp_client" sync 1
     add_row capnp-async throughput "$DIR/capnp_server" "$DIR/capnp_client" async "$INFLIGHT"
+    add_row capnp-async-deep throughput "$DIR/capnp_server" "$DIR/capnp_client" async "$DEEP"
 }
 
 # ALR: bench/alr_server.c, bench/alr_client.c (make bench-alr).
 #   alr-sync    one sync call at a time (bench_rpc_Adder_add)
 #   alr-async   --inflight calls of add_async in flight from one client thread
-#               (each completion callback starts the next call)
+#               (each completion callback starts the next call); -deep: --deep
 #   alr-oneway  one thread floods add_oneway (the send budgets are its only
 #               window; --inflight is ignored); ops = the calls the server ran
 #               in the window, read from the server (oneways_handled) at both
@@ -147,7 +154,9 @@ rowset_alr() {
     add_row alr-sync latency "$inl" "$DIR/alr_client" sync 1
     add_row alr-pool-sync latency "$DIR/alr_server" "$DIR/alr_client" sync 1
     add_row alr-async throughput "$inl" "$DIR/alr_client" async "$INFLIGHT"
+    add_row alr-async-deep throughput "$inl" "$DIR/alr_client" async "$DEEP"
     add_row alr-pool-async throughput "$DIR/alr_server" "$DIR/alr_client" async "$INFLIGHT"
+    add_row alr-pool-async-deep throughput "$DIR/alr_server" "$DIR/alr_client" async "$DEEP"
     add_row alr-oneway throughput "$inl" "$DIR/alr_client" oneway "$INFLIGHT"
     add_row alr-pool-oneway throughput "$DIR/alr_server" "$DIR/alr_client" oneway "$INFLIGHT"
     local shape data
@@ -296,6 +305,7 @@ if [ ${#ROWS[@]} -gt 0 ]; then
         echo "seconds=$SECS"
         echo "warmup=$WARM"
         echo "inflight=$INFLIGHT"
+        echo "deep=$DEEP"
         echo "cpus=$CPU_A $CPU_B"
         echo "places=${PLACES[*]}"
     } >"$RES/meta"
@@ -386,7 +396,7 @@ print_table() {
             }
             print ""
             print "latency rows: one call at a time from one thread (ops/s = its calls per second); vs floor = p50 / floor-pingpong p50."
-            printf "throughput rows: floor-pipe = 16-byte requests in 64 KiB writes; async = %s calls in flight from one thread (p50/p99: latency of a call under that load); vs floor = ops/s / floor-pipe ops/s.\n", M["inflight"]
+            printf "throughput rows: floor-pipe = 16-byte requests in 64 KiB writes; async = %s calls in flight from one thread, async-deep = %s (p50/p99: latency of a call under that load); vs floor = ops/s / floor-pipe ops/s.\n", M["inflight"], M["deep"]
             print "CPU-µs/op = client CPU / client calls + server CPU / server calls (user + system, every thread); CPU vs floor: against the floor row of the same kind and placement."
             printf "Every run (min, mean, p90 and max latency too): %s\n", logf
             if (san) print "NOTE: built with sanitizers: these timings mean nothing."

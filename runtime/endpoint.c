@@ -1439,8 +1439,15 @@ static bool cork_hold(alr_endpoint *ep, alri_tls *t)
     if (t->ncorked == sizeof t->corked / sizeof t->corked[0])
         return false;
     alri_ep_ref(ep); /* until the flush */
-    if (t->ncorked == 0 || ep->cfg.max_batch_frames < t->cork_limit)
-        t->cork_limit = ep->cfg.max_batch_frames;
+    /* a quarter of the async calls in flight, so that about four batches
+     * are under way and neither side waits for the other's whole batch;
+     * at least ALRI_MIN_BATCH, at most max_batch_frames */
+    uint32_t lim = ep->cfg.max_batch_frames;
+    unsigned long long q = atomic_load_explicit(&ep->st_async, memory_order_relaxed) / 2;
+    if (q < lim)
+        lim = q > ALRI_MIN_BATCH ? (uint32_t)q : lim < ALRI_MIN_BATCH ? lim : ALRI_MIN_BATCH;
+    if (t->ncorked == 0 || lim < t->cork_limit)
+        t->cork_limit = lim;
     t->corked[t->ncorked++] = ep;
     return true;
 }

@@ -54,6 +54,7 @@
 #define ALRI_DEFAULT_ENDPOINT_SEND_BUDGET (16u * 1024u * 1024u)
 #define ALRI_DEFAULT_MAX_ASYNC_OUTSTANDING 65536u
 #define ALRI_DEFAULT_MAX_BATCH_FRAMES 512u
+#define ALRI_MIN_BATCH 32u /* a batch of fewer async calls in flight */
 /* Quiet / idle: no deferred append for this long (or flush_delay_us / 20
  * if longer) ends the flusher's lingering, and lets a deferred frame
  * finding the stage empty and no writer be written at once (a lone call
