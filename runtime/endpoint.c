@@ -1439,12 +1439,13 @@ static bool cork_hold(alr_endpoint *ep, alri_tls *t)
     if (t->ncorked == sizeof t->corked / sizeof t->corked[0])
         return false;
     alri_ep_ref(ep); /* until the flush */
-    /* a quarter of the async calls in flight, so that about four batches
-     * are under way and neither side waits for the other's whole batch;
-     * at least ALRI_MIN_BATCH, at most max_batch_frames */
+    /* with async calls of this side in flight: half of them, so that two
+     * batches are under way and neither side waits for the other's whole
+     * batch (at least ALRI_MIN_BATCH); else (a server answering, a oneway
+     * flood) max_batch_frames */
     uint32_t lim = ep->cfg.max_batch_frames;
     unsigned long long q = atomic_load_explicit(&ep->st_async, memory_order_relaxed) / 2;
-    if (q < lim)
+    if (q && q < lim)
         lim = q > ALRI_MIN_BATCH ? (uint32_t)q : lim < ALRI_MIN_BATCH ? lim : ALRI_MIN_BATCH;
     if (t->ncorked == 0 || lim < t->cork_limit)
         t->cork_limit = lim;
@@ -2135,6 +2136,7 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
     size_t off = 0;
     bool ok = true;
     unsigned nd = 0;
+    bool half = false;
     alri_slot *held = NULL; /* inline calls: the slot the reader runs now */
     *need = 0;
     /* what the reader sends while it dispatches one read's frames (the
@@ -2175,10 +2177,16 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
          * (the read loop pauses, then dispatches it before reading) */
         if (atomic_load_explicit(&ep->queued_bytes, memory_order_relaxed) > 2 * ALRI_RX_HIGH)
             break;
-        /* the batch's age: the clock every 16 frames only */
+        /* the batch's age: the clock every 16 frames only.  And a large
+         * read goes out in two writes: the first half's frames as soon as
+         * they are ready, so the peer works on them while this side does
+         * the rest (with few calls in flight, a pipeline of two) */
         if (t && t->ncorked &&
-            (t->cork_frames >= t->cork_limit || ((++nd & 15u) == 0 && alri_cork_due(t))))
+            (t->cork_frames >= t->cork_limit || ((++nd & 15u) == 0 && alri_cork_due(t)) ||
+             (!half && t->cork_frames >= ALRI_MIN_BATCH && off * 2 >= ep->rlen))) {
+            half = true;
             alri_cork_flush(t);
+        }
     }
     held_release(ep, &held);
     alri_uncork(t);
