@@ -13,7 +13,7 @@
 #
 # BENCH_RUNS (5) runs per figure, median; BENCH_SECONDS (1) timed seconds per
 # run, after BENCH_WARMUP (0.2) seconds of warm-up; BENCH_INFLIGHT (128) calls
-# in flight in the async rows.  bench/run_rpc.sh runs every figure (server and
+# in flight in the async rows, BENCH_DEEP (1024) in the -deep ones.  bench/run_rpc.sh runs every figure (server and
 # client as separate processes, pinned with taskset), under $(BENCH_LOCK).
 # gRPC and Cap'n Proto are optional: without the Debian packages below,
 # bench-grpc or bench-capnp says so in one line and the build goes on.
@@ -21,6 +21,7 @@
 BENCH_SECONDS  ?= 1
 BENCH_WARMUP   ?= 0.2
 BENCH_INFLIGHT ?= 128
+BENCH_DEEP     ?= 1024
 
 BENCH_FLOOR     := $(BENCH_B)/floor
 BENCH_ALR_GEN   := $(BENCH_GEN)/alr
@@ -52,7 +53,8 @@ BENCH_HAVE_CAPNP := $(if $(and $(shell command -v $(CXX) 2>/dev/null),\
 # installed); bench-alr the floor, gRPC and Cap'n Proto (when installed) and
 # ALR; bench all of them.
 BENCH_RPC = $(BENCH_LOCK) bench/run_rpc.sh --dir $(BENCH_B) --runs $(BENCH_RUNS) \
-            --seconds $(BENCH_SECONDS) --warmup $(BENCH_WARMUP) --inflight $(BENCH_INFLIGHT)
+            --seconds $(BENCH_SECONDS) --warmup $(BENCH_WARMUP) --inflight $(BENCH_INFLIGHT) \
+            --deep $(BENCH_DEEP)
 BENCH_RPC_GRPC := $(and $(filter 1,$(BENCH_HAVE_GRPC)),$(filter bench bench-grpc bench-alr,$(MAKECMDGOALS)))
 BENCH_RPC_CAPNP := $(and $(filter 1,$(BENCH_HAVE_CAPNP)),$(filter bench bench-capnp bench-alr,$(MAKECMDGOALS)))
 BENCH_RPC_ALR  := $(filter bench bench-alr,$(MAKECMDGOALS))

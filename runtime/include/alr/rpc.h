@@ -89,8 +89,10 @@ typedef struct alr_config {
                                        alr_call_async fails with ALR_EAGAIN (65536) */
     uint32_t max_batch_frames;     /* a thread handling a batch (the reader, a slot's
                                       runner) writes the frames it holds once it holds
-                                      this many (32): smaller batches start the peer
-                                      sooner, larger ones take fewer syscalls */
+                                      this many (512; with async calls of this side in
+                                      flight, half of those, at least 32): smaller
+                                      batches start the peer sooner, larger ones take
+                                      fewer syscalls */
     /* ---- where handlers run (spec/threading.md section 14) ---- */
     bool inline_calls;             /* run the peer's calls on the connection's reader
                                       thread instead of a worker (false).  No thread
