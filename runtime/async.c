@@ -362,6 +362,16 @@ static bool timer_kick(alr_endpoint *ep, uint64_t deadline)
     return true;
 }
 
+void alri_timer_forget(alr_endpoint *ep)
+{
+    if (!atomic_load(&ep->tm_reg))
+        return;
+    pthread_mutex_lock(&tm_mu); /* a scan now: it drops ep, whose list is empty */
+    tm_rescan = true;
+    pthread_cond_signal(&tm_cv);
+    pthread_mutex_unlock(&tm_mu);
+}
+
 /* Puts h on its endpoint's deadline list (ep->mu held); true when the
  * timer must be told (timer_kick, after ep->mu is released). */
 static bool timer_arm_locked(alr_endpoint *ep, alr_async *h)

@@ -558,6 +558,7 @@ void alri_ep_fail(alr_endpoint *ep, alr_err cause, const char *fmt, ...)
         alri_async_answer(failed, NULL, NULL, fc);
         failed = n;
     }
+    alri_timer_forget(ep); /* its reference, and with it the endpoint, goes now */
     alri_log(&ep->cfg, cause == ALR_ECLOSED ? ALR_LOG_INFO : ALR_LOG_ERROR,
              "connection %s %s: %s: %s", ep->role == ALR_ROLE_CONNECTOR ? "to" : "from", ep->peer,
              cause == ALR_ECLOSED ? "closed" : "faulted", text);

@@ -373,6 +373,9 @@ struct alr_async {
 uint64_t alri_deadline_ms(uint32_t timeout_ms);
 /* Frees the idle handles a thread keeps (its state is going away). */
 void alri_async_cache_free(alri_tls *t);
+/* ep failed (its deadline list is empty): the timer lets go of it now
+ * rather than at its next wake (no lock held; async.c). */
+void alri_timer_forget(alr_endpoint *ep);
 /* Takes h off ep's deadline list (ep->mu held; async.c). */
 void alri_async_disarm_locked(alr_endpoint *ep, alr_async *h);
 
