@@ -382,11 +382,11 @@ static struct timespec abs_ms(uint64_t ms)
 /* Smallest free call id on s (growing calls[]), or ALR_NONE. */
 uint32_t alri_call_id_alloc(alri_slot *s)
 {
-    for (uint32_t i = s->idhint; i < s->ncalls; i++)
-        if (s->calls[i].state == ALRI_CALL_FREE) {
-            s->idhint = i + 1;
-            return i;
-        }
+    if (s->free_head) {
+        uint32_t id = s->free_head - 1;
+        s->free_head = s->calls[id].next_free;
+        return id;
+    }
     if (s->ncalls >= ALRI_MAX_CALL_IDS)
         return ALR_NONE;
     uint32_t nc = s->ncalls ? s->ncalls * 2 : 4;
@@ -397,7 +397,10 @@ uint32_t alri_call_id_alloc(alri_slot *s)
     s->calls = n;
     uint32_t id = s->ncalls;
     s->ncalls = nc;
-    s->idhint = id + 1;
+    for (uint32_t i = nc - 1; i > id; i--) { /* the new ones, lowest first */
+        n[i].next_free = s->free_head;
+        s->free_head = i + 1;
+    }
     return id;
 }
 

@@ -140,6 +140,7 @@ typedef struct alri_pending {
     alri_msg *msg;     /* DONE by a frame: the frame (owned) */
     alr_async *async;  /* WAITING: an async call (holds a reference), else NULL */
     uint32_t holds;    /* CANCEL frames for this id being written (async.c) */
+    uint32_t next_free; /* FREE: the next free id + 1 on the slot's free list (0: none) */
     uint64_t seq;      /* oneway status: write order (alri_ep_send_seq); UINT64_MAX unsent */
 } alri_pending;
 
@@ -153,7 +154,8 @@ struct alri_slot {
     alri_owner *owner;       /* a local slot's thread (a reference), or NULL */
     alri_pending *calls;     /* by call_id; ncalls entries */
     uint32_t ncalls, nbusy;  /* capacity; entries not FREE */
-    uint32_t idhint;         /* every id below it is busy (the free search starts here) */
+    uint32_t free_head;      /* the first FREE id + 1 (0: none); the most recently
+                                freed comes first (its entry is still in cache) */
     alri_msg *qhead, *qtail; /* inbound calls waiting for the runner */
     alri_msg *batch;         /* the calls its runner took at once and runs now (CANCEL
                                 marks them too; freed by the runner after the batch) */
@@ -460,16 +462,18 @@ void alri_run_inbound(alr_endpoint *ep, alri_slot *slot, alri_msg *msg);
 void alri_run_call(alr_endpoint *ep, alri_slot *slot, const alri_frame *f, const uint8_t *body,
                    bool cancelled);
 void alri_set_last_error(alr_err code, int64_t app_code, const char *text, size_t len);
-/* Smallest free call id on s (growing calls[]), or ALR_NONE (ep->mu held). */
+/* A free call id on s, the most recently freed first (growing calls[]), or
+ * ALR_NONE (ep->mu held). */
 uint32_t alri_call_id_alloc(alri_slot *s);
-/* p's entry became FREE (or HELD): its id may be the smallest free one. */
-static inline void alri_call_id_freed(alri_slot *s, const alri_pending *p)
+/* p's entry left WAITING, DONE or HELD: a FREE one joins the slot's free list
+ * (a HELD one does once its CANCEL is written). */
+static inline void alri_call_id_freed(alri_slot *s, alri_pending *p)
 {
-    uint32_t id = (uint32_t)(p - s->calls);
-    if (id < s->idhint)
-        s->idhint = id;
-}
-/* The end of a call's use of ep, counted in ep->ncallers (taken under
+    if (p->state != ALRI_CALL_FREE)
+        return; /* HELD: freed when the CANCEL is written */
+    p->next_free = s->free_head;
+    s->free_head = (uint32_t)(p - s->calls) + 1;
+}/* The end of a call's use of ep, counted in ep->ncallers (taken under
  * ep->mu while the endpoint was open): alr_endpoint_close waits for 0. */
 void alri_caller_leave(alr_endpoint *ep);
 
