@@ -473,7 +473,8 @@ static inline void alri_call_id_freed(alri_slot *s, alri_pending *p)
         return; /* HELD: freed when the CANCEL is written */
     p->next_free = s->free_head;
     s->free_head = (uint32_t)(p - s->calls) + 1;
-}/* The end of a call's use of ep, counted in ep->ncallers (taken under
+}
+/* The end of a call's use of ep, counted in ep->ncallers (taken under
  * ep->mu while the endpoint was open): alr_endpoint_close waits for 0. */
 void alri_caller_leave(alr_endpoint *ep);
 
