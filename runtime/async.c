@@ -33,7 +33,6 @@
  */
 #include <stdalign.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,14 +125,14 @@ void alri_async_unref(alr_async *h)
     if (h->cv_init)
         pthread_cond_destroy(&h->cv);
     alri_ep_unref(h->ep);
-    pthread_mutex_destroy(&h->mu);
     alri_tls *t = alri_tls_peek();
     if (ALRI_HCACHE && t && t->nhfree + 1 <= ALRI_HCACHE) {
-        h->lnext = t->hfree;
+        h->lnext = t->hfree; /* its mutex stays initialised (unlocked, no waiter) */
         t->hfree = h;
         t->nhfree++;
         return;
     }
+    pthread_mutex_destroy(&h->mu);
     free(h);
 }
 
@@ -142,6 +141,7 @@ void alri_async_cache_free(alri_tls *t)
     while (t->hfree) {
         alr_async *h = t->hfree;
         t->hfree = h->lnext;
+        pthread_mutex_destroy(&h->mu);
         free(h);
     }
     t->nhfree = 0;
@@ -154,13 +154,27 @@ static alr_async *as_new(alri_tls *t)
     if (h) {
         t->hfree = h->lnext;
         t->nhfree--;
-        memset(h, 0, offsetof(alr_async, inl));
+        /* what a fresh handle must read as zero (the rest is written
+         * before it is read); fewer stores than a memset of the struct */
+        h->cv_init = false;
+        h->fn = NULL;
+        h->fn_user = NULL;
+        h->ostatus = false;
+        h->tprev = h->tnext = NULL;
+        h->frame = NULL;
+        h->fprev = h->fnext = NULL;
+        h->err = ALR_OK;
+        h->app_code = 0;
+        h->text = NULL;
+        h->arena = NULL;
+        h->value = NULL;
+        h->in_frame = false;
     } else {
         h = calloc(1, sizeof *h);
         if (!h)
             return NULL;
+        pthread_mutex_init(&h->mu, NULL);
     }
-    pthread_mutex_init(&h->mu, NULL);
     atomic_init(&h->refs, 1);
     atomic_init(&h->claim, 0);
     atomic_init(&h->state, ALR_ASYNC_PENDING);
