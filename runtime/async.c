@@ -920,6 +920,20 @@ alr_err alr_frame_pop(uint32_t timeout_ms)
     uint64_t deadline = timeout_ms ? alri_now_ms() + timeout_ms : UINT64_MAX;
     alr_err r = ALR_OK;
     pthread_mutex_lock(&fr_mu);
+    /* on the reader of an op's own connection the wait could only end at
+     * deadlines (that reader completes the op): detach instead */
+    for (alr_async *h = fr->ops; h; h = h->fnext)
+        if (!atomic_load(&h->claim) &&
+            atomic_load_explicit(&h->ep->reader_tls, memory_order_relaxed) == t) {
+            frame_unlink(fr);
+            fr->detached = true;
+            bool free_it = fr->nops == 0 && !fr->child;
+            pthread_mutex_unlock(&fr_mu);
+            if (free_it)
+                frame_free(fr);
+            return call_fail(ALR_EINVAL, "alr_frame_pop: an op of the frame waits for this "
+                             "thread (its connection's reader): the frame is detached");
+        }
     while (fr->nops) {
         if (deadline != UINT64_MAX && alri_now_ms() >= deadline) {
             /* the limit passed: cancel what is left, then wait for the

@@ -247,6 +247,53 @@ static void test_deadline_order(void)
     alr_endpoint_close(ep2);
 }
 
+/* alr_frame_pop in a completion callback (on the connection's reader),
+ * with an op of that connection pending: EINVAL at once, the frame is
+ * detached, and the op still completes. */
+typedef struct pop_rec {
+    atomic_int pop_err;
+    _Atomic(alr_async *) inner;
+    atomic_int ran;
+} pop_rec;
+
+static void pop_in_callback(alr_async *h, void *user)
+{
+    (void)h;
+    pop_rec *r = user;
+    alr_frame_push();
+    alr_async *in = start_add(20, 22);
+    atomic_store(&r->inner, in);
+    atomic_store(&r->pop_err, (int)alr_frame_pop(1000));
+    atomic_store(&r->ran, 1);
+}
+
+static void test_pop_on_reader(void)
+{
+    static pop_rec r;
+    /* a sleep first on this thread's slot: the add is surely pending when
+     * then() is called, so the callback runs on the reader */
+    alr_async *pre = start_sleep(100);
+    alr_async *h = start_add(1, 1);
+    alr_async_release(pre);
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    CHECK_EQ_INT(alr_async_then(h, pop_in_callback, &r), ALR_OK);
+    WAIT_FOR(atomic_load(&r.ran), 5000);
+    CHECK_EQ_INT(atomic_load(&r.ran), 1);
+    CHECK_EQ_INT(atomic_load(&r.pop_err), ALR_EINVAL);
+    alr_async *in = atomic_load(&r.inner);
+    CHECK(in != NULL);
+    if (in) { /* detached, not cancelled: it completes */
+        CHECK_EQ_INT(alr_async_wait(in, 5000), ALR_OK);
+        const u64_ret *v = alr_async_value(in);
+        CHECK(v && v->ret == 42);
+        alr_async_release(in);
+    }
+    CHECK(alr_frame_current() == NULL);
+    alr_async_release(h);
+}
+
 static void test_cancel(void)
 {
     int before = atomic_load(&cancels_seen);
@@ -654,6 +701,7 @@ int main(void)
         TEST_RUN(test_callback_and_wait);
         TEST_RUN(test_deadline);
         TEST_RUN(test_deadline_order);
+        TEST_RUN(test_pop_on_reader);
         TEST_RUN(test_cancel);
         TEST_RUN(test_frame);
         TEST_RUN(test_nested);

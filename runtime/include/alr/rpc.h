@@ -349,7 +349,10 @@ alr_frame *alr_frame_push(void);
  * timeout_ms (0: no limit beyond the ops' own deadlines); ops still pending
  * then are cancelled.  Returns ALR_OK, ALR_ETIMEDOUT (the limit passed), or
  * the first error of an op (cancelled ops do not count).  ALR_EINVAL when
- * the thread has no frame.  Frees the frame. */
+ * the thread has no frame, or when it is the reader of a pending op's
+ * connection (a completion callback, an inline handler), which only it
+ * could complete: the frame is then detached (alr_frame_detach) instead of
+ * waited for.  Frees the frame (a detached one when its last op ends). */
 alr_err alr_frame_pop(uint32_t timeout_ms);
 /* The error callback of fr (and of frames pushed inside it later). */
 void alr_frame_on_error(alr_frame *fr, alr_frame_error_fn fn, void *user);
