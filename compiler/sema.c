@@ -350,14 +350,27 @@ static const char *sema_ident1(const ast_value *v)
 
 /* ------------------------------------------------------------ names */
 
-/* Reports a C or C++ keyword used as a name; returns 1 when it did. */
+/* Reports a name C code cannot use (cnames.h); returns 1 when it did. */
 static int sema_keyword(sema *s, const char *name, ast_loc loc)
 {
     cnames_kind k = cnames_keyword(name);
-    if (k == CNAMES_NONE)
+    switch (k) {
+    case CNAMES_NONE:
         return 0;
-    sema_error(s, loc, "'%s' is a %s keyword and cannot be used as a name", name,
-               k == CNAMES_C ? "C" : "C++");
+    case CNAMES_C:
+    case CNAMES_CXX:
+        sema_error(s, loc, "'%s' is a %s keyword and cannot be used as a name", name,
+                   k == CNAMES_C ? "C" : "C++");
+        break;
+    case CNAMES_MACRO:
+        sema_error(s, loc, "'%s' is a macro of the C library or compiler and cannot be used "
+                   "as a name", name);
+        break;
+    case CNAMES_RESERVED:
+        sema_error(s, loc, "'%s' is reserved in C (a leading underscore and a capital, or two "
+                   "underscores) and cannot be used as a name", name);
+        break;
+    }
     return 1;
 }
 

@@ -276,9 +276,9 @@ static void test_errors(void)
     CHECK_EQ_INT(g.rc, -1);
     CHECK(has(g.err, "reserved alr_ namespace"));
     genned_free(&g);
-    g = gen_text("c4", "package x;\nstruct S { u32 NULL; }\n");
+    g = gen_text("c4", "package x;\nstruct S { u32 memset; }\n");
     CHECK_EQ_INT(g.rc, -1);
-    CHECK_EQ_STR(g.err, "field x.S.NULL: the name 'NULL' cannot be used in generated C");
+    CHECK_EQ_STR(g.err, "field x.S.memset: the name 'memset' cannot be used in generated C");
     genned_free(&g);
     g = gen_text("c5", "package x;\nservice S { static void f(u32 memcpy); }\n");
     CHECK_EQ_INT(g.rc, -1);

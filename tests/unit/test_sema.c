@@ -143,16 +143,36 @@ static void test_cnames(void)
         "unsigned", "void", "volatile", "while"};
     static const char *const cxx[] = {
         "alignas", "alignof", "and", "and_eq", "asm", "bitand", "bitor", "bool", "catch",
-        "char16_t", "char32_t", "class", "compl", "const_cast", "constexpr", "decltype",
+        "char16_t", "char32_t", "char8_t", "class", "co_await", "co_return", "co_yield",
+        "compl", "concept", "const_cast", "consteval", "constexpr", "constinit", "decltype",
         "delete", "dynamic_cast", "explicit", "export", "false", "friend", "mutable",
-        "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or",
-        "or_eq", "private", "protected", "public", "reinterpret_cast", "static_assert",
+        "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq",
+        "private", "protected", "public", "reinterpret_cast", "requires", "static_assert",
         "static_cast", "template", "this", "thread_local", "throw", "true", "try", "typeid",
         "typename", "using", "virtual", "wchar_t", "xor", "xor_eq"};
+    static const char *const mac[] = {
+        "BUFSIZ", "CHAR_BIT", "CHAR_MAX", "CHAR_MIN", "CLOCKS_PER_SEC", "EDOM", "EILSEQ",
+        "EOF", "ERANGE", "EXIT_FAILURE", "EXIT_SUCCESS", "FILENAME_MAX", "FOPEN_MAX",
+        "HUGE_VAL", "HUGE_VALF", "HUGE_VALL", "I", "INFINITY", "INT16_MAX", "INT16_MIN",
+        "INT32_MAX", "INT32_MIN", "INT64_MAX", "INT64_MIN", "INT8_MAX", "INT8_MIN",
+        "INTMAX_MAX", "INTMAX_MIN", "INTPTR_MAX", "INTPTR_MIN", "INT_MAX", "INT_MIN",
+        "LLONG_MAX", "LLONG_MIN", "LONG_MAX", "LONG_MIN", "MB_CUR_MAX", "MB_LEN_MAX", "NAN",
+        "NULL", "PTRDIFF_MAX", "PTRDIFF_MIN", "RAND_MAX", "SCHAR_MAX", "SCHAR_MIN", "SEEK_CUR",
+        "SEEK_END", "SEEK_SET", "SHRT_MAX", "SHRT_MIN", "SIZE_MAX", "TIME_UTC", "TMP_MAX",
+        "UCHAR_MAX", "UINT16_MAX", "UINT32_MAX", "UINT64_MAX", "UINT8_MAX", "UINTMAX_MAX",
+        "UINTPTR_MAX", "UINT_MAX", "ULLONG_MAX", "ULONG_MAX", "USHRT_MAX", "complex", "errno",
+        "imaginary", "linux", "noreturn", "stderr", "stdin", "stdout", "unix"};
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
         CHECK_EQ_INT(cnames_keyword(c[i]), CNAMES_C);
     for (size_t i = 0; i < sizeof cxx / sizeof cxx[0]; i++)
         CHECK_EQ_INT(cnames_keyword(cxx[i]), CNAMES_CXX);
+    for (size_t i = 0; i < sizeof mac / sizeof mac[0]; i++)
+        CHECK_EQ_INT(cnames_keyword(mac[i]), CNAMES_MACRO);
+    CHECK_EQ_INT(cnames_keyword("_Reserved"), CNAMES_RESERVED);
+    CHECK_EQ_INT(cnames_keyword("__x"), CNAMES_RESERVED);
+    CHECK_EQ_INT(cnames_keyword("_"), CNAMES_NONE);
+    CHECK_EQ_INT(cnames_keyword("_private"), CNAMES_NONE);
+    CHECK_EQ_INT(cnames_keyword("Errno"), CNAMES_NONE);
     CHECK_EQ_INT(cnames_keyword("Class"), CNAMES_NONE);
     CHECK_EQ_INT(cnames_keyword("status"), CNAMES_NONE);
     CHECK_EQ_INT(cnames_keyword("list"), CNAMES_NONE);
@@ -490,6 +510,29 @@ static void test_reserved_names(void)
     ast_method_end(X);
     ast_decl_end(X);
     EXPECT(t, "t.alr:3:10: error: 'class' is a C++ keyword and cannot be used as a name", NULL);
+    tc_fini(&t);
+
+    tc_init(&t, "p");
+    one_field(&t, NULL, TY("u32", 3, 5), NULL, 9);
+    t.ctx.root->decls->fields->name = "errno";
+    EXPECT(t, "t.alr:3:9: error: 'errno' is a macro of the C library or compiler and cannot "
+              "be used as a name", NULL);
+    tc_fini(&t);
+
+    tc_init(&t, "p");
+    one_field(&t, NULL, TY("u32", 3, 5), NULL, 9);
+    t.ctx.root->decls->fields->name = "__len";
+    EXPECT(t, "t.alr:3:9: error: '__len' is reserved in C (a leading underscore and a capital, "
+              "or two underscores) and cannot be used as a name", NULL);
+    tc_fini(&t);
+
+    tc_init(&t, "p");
+    ast_service_begin(X, NULL, NULL, "S", LC(2, 9));
+    ast_method_begin(X, NULL, NULL, 0, AST_MODE_PLAIN, TY("void", 3, 5), "requires", LC(3, 10));
+    ast_method_end(X);
+    ast_decl_end(X);
+    EXPECT(t, "t.alr:3:10: error: 'requires' is a C++ keyword and cannot be used as a name",
+           NULL);
     tc_fini(&t);
 
     tc_init(&t, "p");
