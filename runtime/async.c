@@ -559,7 +559,10 @@ void alri_async_answer(alr_async *h, const alri_frame *f, const uint8_t *body,
                 v = a ? alr_arena_alloc(a, rd->size ? rd->size : 1) : NULL;
             }
             if (v) {
-                memset(v, 0, rd->size);
+                if (v == h->inl) /* a constant size: no rep stos */
+                    memset(h->inl, 0, sizeof h->inl);
+                else
+                    memset(v, 0, rd->size);
                 e = alr_decode(rd, ep->plan, body, f->body_len, v, a, &ep->limits);
                 if (a != h->arena)
                     alr_arena_reset(a);

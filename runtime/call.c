@@ -748,8 +748,12 @@ typedef union {
 /* Argument or result storage: the small buffer when it fits, else calloc. */
 static void *value_buf(small_buf *sb, uint32_t size)
 {
+    if (size <= 64) { /* a constant size: a few vector stores, not rep stos */
+        memset(sb->b, 0, 64);
+        return sb->b;
+    }
     if (size <= sizeof sb->b) {
-        memset(sb->b, 0, size ? size : 1);
+        memset(sb->b, 0, sizeof sb->b);
         return sb->b;
     }
     return calloc(1, size);
