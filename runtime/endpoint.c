@@ -2162,7 +2162,8 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
         }
         if (held && f.kind != ALRI_FRAME_CALL && f.kind != ALRI_FRAME_ONEWAY)
             held_release(ep, &held);
-        if (f.kind == ALRI_FRAME_REPLY || f.kind == ALRI_FRAME_ERROR) {
+        if ((f.kind == ALRI_FRAME_REPLY || f.kind == ALRI_FRAME_ERROR) &&
+            atomic_load_explicit(&ep->st_async, memory_order_relaxed)) { /* else: a sync answer */
             size_t o = reply_run(ep, t, off, max_frame);
             if (o > off) {
                 off = o;
