@@ -22,7 +22,7 @@
 
 static pthread_key_t tls_key;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
-static _Thread_local alri_tls *tls_cur;
+_Thread_local alri_tls *alri_tls_cur;
 
 void alri_owner_unref(alri_owner *o)
 {
@@ -35,11 +35,11 @@ static void scope_update(alri_tls *t);
 static void tls_destroy(void *p)
 {
     alri_tls *t = p;
-    tls_cur = t;
+    alri_tls_cur = t;
     t->nscopes = 0; /* the thread's scopes end with it */
     scope_update(t);
     free(t->scoped);
-    tls_cur = NULL;
+    alri_tls_cur = NULL;
     atomic_store(&t->owner->dead, true);
     alri_owner_unref(t->owner);
     pthread_cond_destroy(&t->cv);
@@ -61,10 +61,8 @@ static void tls_key_init(void)
     (void)pthread_key_create(&tls_key, tls_destroy);
 }
 
-alri_tls *alri_tls_get(void)
+alri_tls *alri_tls_make(void)
 {
-    if (tls_cur)
-        return tls_cur;
     pthread_once(&tls_once, tls_key_init);
     alri_tls *t = calloc(1, sizeof *t);
     alri_owner *o = calloc(1, sizeof *o);
@@ -82,14 +80,10 @@ alri_tls *alri_tls_get(void)
     pthread_cond_init(&t->cv, &ca);
     pthread_condattr_destroy(&ca);
     (void)pthread_setspecific(tls_key, t);
-    tls_cur = t;
+    alri_tls_cur = t;
     return t;
 }
 
-alri_tls *alri_tls_peek(void)
-{
-    return tls_cur;
-}
 
 bool alri_stack_room(void **v, uint32_t *cap, uint32_t n, size_t sz)
 {
@@ -123,14 +117,14 @@ void alr_endpoint_push(alr_endpoint *ep)
 
 void alr_endpoint_pop(void)
 {
-    alri_tls *t = tls_cur;
+    alri_tls *t = alri_tls_cur;
     if (t && t->neps)
         t->neps--;
 }
 
 alr_endpoint *alr_endpoint_current(void)
 {
-    alri_tls *t = tls_cur;
+    alri_tls *t = alri_tls_cur;
     return t && t->neps ? t->eps[t->neps - 1] : NULL;
 }
 
@@ -145,7 +139,7 @@ void alr_timeout_push(uint32_t ms)
 
 void alr_timeout_pop(void)
 {
-    alri_tls *t = tls_cur;
+    alri_tls *t = alri_tls_cur;
     if (t && t->ntimeouts)
         t->ntimeouts--;
 }
@@ -218,7 +212,7 @@ static void scope_update(alri_tls *t)
 
 static void scope_pop(uint8_t mode)
 {
-    alri_tls *t = tls_cur;
+    alri_tls *t = alri_tls_cur;
     if (t && t->nscopes && t->scopes[t->nscopes - 1].mode == mode) {
         t->nscopes--;
         scope_update(t);
@@ -322,13 +316,13 @@ static alr_err call_fail(alr_err code, const char *fmt, ...)
 
 const char *alr_last_error_text(void)
 {
-    alri_tls *t = tls_cur;
+    alri_tls *t = alri_tls_cur;
     return t ? t->errtext : "";
 }
 
 int64_t alr_last_app_code(void)
 {
-    alri_tls *t = tls_cur;
+    alri_tls *t = alri_tls_cur;
     return t ? t->app_code : 0;
 }
 

@@ -449,10 +449,22 @@ struct alri_tls {
 };
 
 /* ---- call.c ---- */
+/* This thread's state (call.c; set by alri_tls_make, cleared at thread
+ * exit).  Read inline on every call path: no function call. */
+extern _Thread_local alri_tls *alri_tls_cur;
+/* Creates this thread's state; NULL when out of memory. */
+alri_tls *alri_tls_make(void);
 /* This thread's state (created on first use); NULL when out of memory. */
-alri_tls *alri_tls_get(void);
+static inline alri_tls *alri_tls_get(void)
+{
+    alri_tls *t = alri_tls_cur;
+    return t ? t : alri_tls_make();
+}
 /* This thread's state if it has one (never creates it). */
-alri_tls *alri_tls_peek(void);
+static inline alri_tls *alri_tls_peek(void)
+{
+    return alri_tls_cur;
+}
 void alri_owner_unref(alri_owner *o);
 /* Runs one inbound CALL/ONEWAY on the calling thread (the slot's runner)
  * and answers it; frees msg. */
