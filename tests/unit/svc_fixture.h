@@ -9,6 +9,8 @@
 #error "define FIXTURE_PKG (a package name string) before including svc_fixture.h"
 #endif
 
+#include "compile_blob.h"
+
 /* ------------------------------------------------------------ the schema */
 
 static const char SCHEMA[] =
@@ -146,36 +148,6 @@ static alr_iface IF;
 
 static uint8_t *compile_schema(size_t *len)
 {
-    char path[] = "/tmp/alr_test_" FIXTURE_PKG "_XXXXXX.alr";
-    int fd = mkstemps(path, 4);
-    if (fd < 0)
-        return NULL;
-    ssize_t w = write(fd, SCHEMA, sizeof SCHEMA - 1);
-    close(fd);
-    if (w != (ssize_t)(sizeof SCHEMA - 1)) {
-        unlink(path);
-        return NULL;
-    }
-    diag d;
-    diag_init(&d, stderr);
-    ast_ctx ctx;
-    ast_ctx_init(&ctx, &d);
-    uint8_t *blob = NULL;
-    int n = load_schema(&ctx, path, NULL, 0);
-    if (n == 0 && !ctx.oom)
-        n = sema_check(&ctx);
-    if (n == 0 && d.errors == 0 && !ctx.oom) {
-        alri_schema ir;
-        char err[256];
-        if (lower_schema(&ctx, &ir, err, sizeof err) == 0) {
-            if (alri_schema_write(&ir, &blob, len) != ALR_OK)
-                blob = NULL;
-            alri_schema_fini(&ir);
-        }
-    }
-    ast_ctx_fini(&ctx);
-    diag_fini(&d);
-    unlink(path);
-    return blob;
+    return compile_text_tmp(FIXTURE_PKG, SCHEMA, sizeof SCHEMA - 1, len);
 }
 

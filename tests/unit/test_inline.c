@@ -58,6 +58,7 @@
 #include "lower.h"
 #include "schema_ir.h"
 #include "sema.h"
+#include "compile_blob.h"
 #include "test.h"
 
 /* ------------------------------------------------------------ the schema
@@ -359,37 +360,7 @@ static const int HANDLERS = 1; /* any non-NULL table: the invoke functions ignor
 
 static uint8_t *compile_schema(size_t *len)
 {
-    char path[] = "/tmp/alr_test_inltest_XXXXXX.alr";
-    int fd = mkstemps(path, 4);
-    if (fd < 0)
-        return NULL;
-    ssize_t w = write(fd, SCHEMA, sizeof SCHEMA - 1);
-    close(fd);
-    if (w != (ssize_t)(sizeof SCHEMA - 1)) {
-        unlink(path);
-        return NULL;
-    }
-    diag d;
-    diag_init(&d, stderr);
-    ast_ctx ctx;
-    ast_ctx_init(&ctx, &d);
-    uint8_t *blob = NULL;
-    int n = load_schema(&ctx, path, NULL, 0);
-    if (n == 0 && !ctx.oom)
-        n = sema_check(&ctx);
-    if (n == 0 && d.errors == 0 && !ctx.oom) {
-        alri_schema ir;
-        char err[256];
-        if (lower_schema(&ctx, &ir, err, sizeof err) == 0) {
-            if (alri_schema_write(&ir, &blob, len) != ALR_OK)
-                blob = NULL;
-            alri_schema_fini(&ir);
-        }
-    }
-    ast_ctx_fini(&ctx);
-    diag_fini(&d);
-    unlink(path);
-    return blob;
+    return compile_text_tmp("inltest", SCHEMA, sizeof SCHEMA - 1, len);
 }
 
 /* ------------------------------------------------------------ setup */

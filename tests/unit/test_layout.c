@@ -23,33 +23,10 @@
 #include "lower.h"
 #include "schema_ir.h"
 #include "sema.h"
+#include "compile_blob.h"
 #include "test.h"
 
 static char tmpdir[] = "/tmp/alr_test_layout_XXXXXX";
-
-static uint8_t *compile_path(const char *path, size_t *len)
-{
-    diag d;
-    diag_init(&d, stderr);
-    ast_ctx ctx;
-    ast_ctx_init(&ctx, &d);
-    uint8_t *blob = NULL;
-    int n = load_schema(&ctx, path, NULL, 0);
-    if (n == 0 && !ctx.oom)
-        n = sema_check(&ctx);
-    if (n == 0 && d.errors == 0 && !ctx.oom) {
-        alri_schema ir;
-        char err[256];
-        if (lower_schema(&ctx, &ir, err, sizeof err) == 0) {
-            if (alri_schema_write(&ir, &blob, len) != ALR_OK)
-                blob = NULL;
-            alri_schema_fini(&ir);
-        }
-    }
-    ast_ctx_fini(&ctx);
-    diag_fini(&d);
-    return blob;
-}
 
 static alr_schema *load_path(const char *path)
 {
