@@ -166,7 +166,7 @@ $(BENCH_GRPC_OBJ)/add.pb.o $(BENCH_GRPC_OBJ)/add.grpc.pb.o: $(BENCH_GRPC_OBJ)/%.
 # ours: the generated headers come in as system headers (their warnings are
 # not ours to fix)
 $(BENCH_GRPC_OBJ)/server.o $(BENCH_GRPC_OBJ)/client.o: $(BENCH_GRPC_OBJ)/%.o: \
-    bench/grpc/%.cc $(BENCH_GRPC_GEN)/add.pb.h $(BENCH_GRPC_GEN)/add.grpc.pb.h
+    bench/grpc/%.cc bench/peer_opts.h $(BENCH_GRPC_GEN)/add.pb.h $(BENCH_GRPC_GEN)/add.grpc.pb.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_CXXFLAGS) -Wall -Wextra -Werror -isystem $(BENCH_GRPC_GEN) -c -o $@ $<
 
@@ -203,7 +203,7 @@ $(BENCH_CAPNP_OBJ)/add.capnp.o: $(BENCH_CAPNP_GEN)/add.capnp.c++ $(BENCH_CAPNP_G
 # ours: the generated header comes in as a system header (its warnings are
 # not ours to fix)
 $(BENCH_CAPNP_OBJ)/server.o $(BENCH_CAPNP_OBJ)/client.o: $(BENCH_CAPNP_OBJ)/%.o: \
-    bench/capnp/%.cc bench/capnp/latency_cxx.h $(BENCH_CAPNP_GEN)/add.capnp.h
+    bench/capnp/%.cc bench/capnp/latency_cxx.h bench/peer_opts.h $(BENCH_CAPNP_GEN)/add.capnp.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_CAPNP_CXXFLAGS) -Wall -Wextra -Werror -isystem $(BENCH_CAPNP_GEN) -c -o $@ $<
 

@@ -29,6 +29,7 @@
 
 #include "add.capnp.h"
 #include "latency_cxx.h"
+#include "../peer_opts.h"
 
 namespace {
 
@@ -58,18 +59,9 @@ int main(int argc, char **argv)
 {
     std::string host = "127.0.0.1";
     int port = 0;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            usage();
-        std::string k = argv[i];
-        const char *v = argv[i + 1];
-        if (k == "--host")
-            host = v;
-        else if (k == "--port")
-            port = std::atoi(v);
-        else
-            usage();
-    }
+    if (!peer_opts::parse(argc, argv,
+                          {peer_opts::str("--host", &host), peer_opts::num("--port", &port)}))
+        usage();
     if (port < 0 || port > 65535)
         usage();
 

@@ -33,6 +33,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "add.grpc.pb.h"
+#include "../peer_opts.h"
 
 namespace {
 
@@ -207,26 +208,12 @@ int main(int argc, char **argv)
     std::string host = "127.0.0.1", mode = "sync";
     int port = 0, inflight = 128;
     double seconds = 1.0, warmup = 0.2;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            usage();
-        std::string k = argv[i];
-        const char *v = argv[i + 1];
-        if (k == "--host")
-            host = v;
-        else if (k == "--port")
-            port = std::atoi(v);
-        else if (k == "--mode")
-            mode = v;
-        else if (k == "--seconds")
-            seconds = std::atof(v);
-        else if (k == "--warmup")
-            warmup = std::atof(v);
-        else if (k == "--inflight")
-            inflight = std::atoi(v);
-        else
-            usage();
-    }
+    if (!peer_opts::parse(argc, argv,
+                          {peer_opts::str("--host", &host), peer_opts::num("--port", &port),
+                           peer_opts::str("--mode", &mode), peer_opts::real("--seconds", &seconds),
+                           peer_opts::real("--warmup", &warmup),
+                           peer_opts::num("--inflight", &inflight)}))
+        usage();
     if (port <= 0 || port > 65535 || !(seconds > 0) || warmup < 0 || inflight < 1 ||
         (mode != "sync" && mode != "async"))
         usage();

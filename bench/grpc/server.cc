@@ -32,6 +32,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "add.grpc.pb.h"
+#include "../peer_opts.h"
 
 namespace {
 
@@ -116,22 +117,11 @@ int main(int argc, char **argv)
 {
     std::string host = "127.0.0.1";
     int port = 0, threads = 1, prepost = 64;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            usage();
-        std::string k = argv[i];
-        const char *v = argv[i + 1];
-        if (k == "--host")
-            host = v;
-        else if (k == "--port")
-            port = std::atoi(v);
-        else if (k == "--threads")
-            threads = std::atoi(v);
-        else if (k == "--prepost")
-            prepost = std::atoi(v);
-        else
-            usage();
-    }
+    if (!peer_opts::parse(argc, argv,
+                          {peer_opts::str("--host", &host), peer_opts::num("--port", &port),
+                           peer_opts::num("--threads", &threads),
+                           peer_opts::num("--prepost", &prepost)}))
+        usage();
     if (port < 0 || port > 65535 || threads < 1 || prepost < 1)
         usage();
 
