@@ -1830,7 +1830,6 @@ static alr_async *reply_take_locked(alr_endpoint *ep, const alri_frame *f)
 static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
                      alri_slot **held)
 {
-    atomic_fetch_add_explicit(&ep->frames_received, 1, memory_order_relaxed);
     switch (f->kind) {
     case ALRI_FRAME_CALL:
     case ALRI_FRAME_ONEWAY: {
@@ -2086,6 +2085,17 @@ static bool dispatch(alr_endpoint *ep, const alri_frame *f, const uint8_t *body,
 
 /* Dispatches every complete frame in rbuf; *need: the size of a frame not
  * complete yet (0: none).  False: stop reading (the endpoint failed). */
+/* Counts n frames received.  Only the thread holding the reader role
+ * dispatches (the reader thread, or a sync caller reading its own answer,
+ * the role handed over under ep->mu), so a relaxed load and store lose
+ * nothing: no atomic read-modify-write per frame. */
+static void rx_count(alr_endpoint *ep, uint64_t n)
+{
+    atomic_store_explicit(&ep->frames_received,
+                          atomic_load_explicit(&ep->frames_received, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
 /* A run of answers to async calls at rbuf[off..]: their entries are
  * taken under one ep->mu, then each is completed (decoded from rbuf,
  * callbacks run) without it.  Returns where the run ended: off when the
@@ -2120,7 +2130,7 @@ static size_t reply_run(alr_endpoint *ep, alri_tls *t, size_t off, uint32_t max_
         }
     }
     pthread_mutex_unlock(&ep->mu);
-    atomic_fetch_add_explicit(&ep->frames_received, n, memory_order_relaxed);
+    rx_count(ep, n);
     /* each was answered by its frame: completed even should one of them
      * fail the endpoint (an undecodable reply) */
     for (unsigned i = 0; i < n; i++) {
@@ -2138,6 +2148,7 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
     bool ok = true;
     unsigned nd = 0;
     bool half = false;
+    uint64_t nf = 0; /* frames dispatched one by one (reply runs count theirs) */
     alri_slot *held = NULL; /* inline calls: the slot the reader runs now */
     *need = 0;
     /* what the reader sends while it dispatches one read's frames (the
@@ -2170,6 +2181,7 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
                 continue;
             }
         }
+        nf++;
         if (!dispatch(ep, &f, ep->rbuf + off + f.hdr_len, &held)) {
             ok = false;
             break;
@@ -2190,6 +2202,7 @@ static bool dispatch_all(alr_endpoint *ep, alri_tls *t, size_t *need)
             alri_cork_flush(t);
         }
     }
+    rx_count(ep, nf);
     held_release(ep, &held);
     alri_uncork(t);
     if (!ok)
